@@ -1,0 +1,1 @@
+# fuzz targets are listed in fuzz/targets.cmake, one roost_fuzz_target() line each

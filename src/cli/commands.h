@@ -1,0 +1,42 @@
+// The roost command line: one add_*_commands() per file, each registering its
+// subcommands on the CLI11 app. A failing command throws CLI::RuntimeError(exit
+// code) after printing a clear message on stderr; main() turns that into the exit status.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "config/settings.h"
+#include "store/store.h"
+
+namespace roost::cli {
+
+// Taken by every subcommand (README "CLI").
+struct GlobalOptions {
+  std::string config_path;  // --config FILE; empty = roost.toml in the working dir if present
+  std::string data_dir;     // --data-dir DIR; overrides [server] data_dir
+};
+
+// Adds --config and --data-dir to a subcommand.
+void add_global_options(CLI::App& command, GlobalOptions& options);
+
+// Settings loaded from the config file with the command-line overrides applied,
+// and the store they name (opened and repaired).
+struct Context {
+  config::Settings settings;
+  std::unique_ptr<store::Store> store;
+};
+Result<Context> open_context(const GlobalOptions& options);
+
+// Prints "roost: <message>" on stderr and throws CLI::RuntimeError(1).
+[[noreturn]] void fail(const Error& error);
+
+void add_serve_command(CLI::App& app, GlobalOptions& options);     // serve_command.cc
+void add_account_commands(CLI::App& app, GlobalOptions& options);  // account_command.cc
+void add_mailbox_commands(CLI::App& app, GlobalOptions& options);  // mailbox_command.cc
+void add_import_commands(CLI::App& app, GlobalOptions& options);   // import_command.cc
+void add_message_commands(CLI::App& app, GlobalOptions& options);  // message_command.cc
+
+}  // namespace roost::cli

@@ -1,0 +1,1 @@
+# one line per test group; each helper adds its own include/add_subdirectory here
