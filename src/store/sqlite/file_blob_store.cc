@@ -1,0 +1,228 @@
+#include "store/sqlite/file_blob_store.h"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+namespace roost::store::sqlite {
+
+bool is_blob_id(std::string_view id) {
+  if (id.size() != 64) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+class FileBlobWriter final : public BlobWriter {
+ public:
+  FileBlobWriter(FileBlobStore& store, std::unique_ptr<WritableFile> file, std::string tmp_name,
+                 std::string tmp_path)
+      : store_(store),
+        file_(std::move(file)),
+        tmp_name_(std::move(tmp_name)),
+        tmp_path_(std::move(tmp_path)),
+        ctx_(EVP_MD_CTX_new()) {
+    if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) failed_ = true;
+  }
+  ~FileBlobWriter() override {
+    abort();
+    EVP_MD_CTX_free(ctx_);
+  }
+
+  Status write(std::string_view chunk) override {
+    if (done_) return make_error(ErrorKind::Internal, "blob writer already finished");
+    if (failed_) return make_error(ErrorKind::Internal, "hash init failed");
+    ROOST_TRY(file_->append(chunk));
+    if (EVP_DigestUpdate(ctx_, chunk.data(), chunk.size()) != 1) {
+      return make_error(ErrorKind::Internal, "hash update failed");
+    }
+    return ok();
+  }
+
+  uint64_t size() const override { return file_->size(); }
+
+  Result<BlobRef> commit() override {
+    if (done_ || failed_) return make_error(ErrorKind::Internal, "blob writer not usable");
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx_, digest, &len) != 1 || len != 32) {
+      return make_error(ErrorKind::Internal, "hash final failed");
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id;
+    id.reserve(64);
+    for (unsigned i = 0; i < len; ++i) {
+      id.push_back(kHex[digest[i] >> 4]);
+      id.push_back(kHex[digest[i] & 15]);
+    }
+    uint64_t size = file_->size();
+    Status st = store_.durable_ ? file_->sync() : ok();
+    if (st) st = file_->close();
+    if (!st) {
+      abort();
+      return st.error();
+    }
+    done_ = true;
+    auto ref = store_.finish(tmp_path_, id, size);
+    store_.forget_tmp(tmp_name_);
+    if (!ref) (void)store_.env_.remove(tmp_path_);
+    return ref;
+  }
+
+  void abort() override {
+    if (done_) return;
+    done_ = true;
+    (void)file_->close();
+    (void)store_.env_.remove(tmp_path_);
+    store_.forget_tmp(tmp_name_);
+  }
+
+ private:
+  FileBlobStore& store_;
+  std::unique_ptr<WritableFile> file_;
+  std::string tmp_name_;
+  std::string tmp_path_;
+  EVP_MD_CTX* ctx_;
+  bool done_ = false;
+  bool failed_ = false;
+};
+
+FileBlobStore::FileBlobStore(Env& env, std::string data_dir, bool durable)
+    : env_(env), blob_dir_(data_dir + "/blobs"), tmp_dir_(data_dir + "/tmp"), durable_(durable) {}
+
+Status FileBlobStore::init() {
+  ROOST_TRY(env_.make_dirs(blob_dir_));
+  return env_.make_dirs(tmp_dir_);
+}
+
+Result<std::unique_ptr<BlobWriter>> FileBlobStore::begin() {
+  std::string name;
+  {
+    std::lock_guard lock(mu_);
+    name = std::to_string(::getpid()) + "." + std::to_string(next_tmp_++);
+    live_tmp_.insert(name);
+  }
+  std::string path = tmp_dir_ + "/" + name;
+  auto file = env_.create_file(path);
+  if (!file) {
+    forget_tmp(name);
+    return file.error();
+  }
+  return std::unique_ptr<BlobWriter>(
+      new FileBlobWriter(*this, std::move(*file), std::move(name), std::move(path)));
+}
+
+Result<std::shared_ptr<const MappedFile>> FileBlobStore::read(const std::string& blob_id) {
+  if (!is_blob_id(blob_id)) return make_error(ErrorKind::NotFound, "no such blob", blob_id);
+  return env_.map_file(path_of(blob_id));
+}
+
+std::string FileBlobStore::path_of(std::string_view id) const {
+  std::string path = blob_dir_;
+  path += '/';
+  path += id.substr(0, 2);
+  path += '/';
+  path += id.substr(2, 2);
+  path += '/';
+  path += id;
+  return path;
+}
+
+Status FileBlobStore::make_fanout_dirs(const std::string& id) {
+  std::string first = blob_dir_ + "/" + id.substr(0, 2);
+  std::string second = first + "/" + id.substr(2, 2);
+  if (env_.exists(second)) return ok();
+  bool new_first = !env_.exists(first);
+  ROOST_TRY(env_.make_dirs(second));
+  if (!durable_) return ok();
+  // New directory entries must be durable before the blob inside them is.
+  if (new_first) ROOST_TRY(env_.sync_dir(blob_dir_));
+  return env_.sync_dir(first);
+}
+
+Result<BlobRef> FileBlobStore::finish(const std::string& tmp_path, const std::string& id,
+                                      uint64_t size) {
+  ROOST_TRY(make_fanout_dirs(id));
+  std::string path = path_of(id);
+  {
+    std::lock_guard lock(mu_);
+    ++pins_[id];
+    Status st = env_.exists(path) ? env_.remove(tmp_path) : env_.rename(tmp_path, path);
+    if (!st) {
+      if (--pins_[id] == 0) pins_.erase(id);
+      return st.error();
+    }
+  }
+  if (durable_) {
+    Status st = env_.sync_dir(path.substr(0, path.size() - id.size() - 1));
+    if (!st) {
+      unpin(id);
+      return st.error();
+    }
+  }
+  return BlobRef{id, size};
+}
+
+void FileBlobStore::forget_tmp(const std::string& name) {
+  std::lock_guard lock(mu_);
+  live_tmp_.erase(name);
+}
+
+bool FileBlobStore::remove_if_unused(const std::string& id,
+                                     const std::function<bool()>& unreferenced) {
+  std::lock_guard lock(mu_);
+  if (pins_.count(id) != 0 || !unreferenced()) return false;
+  return static_cast<bool>(env_.remove(path_of(id)));
+}
+
+void FileBlobStore::unpin(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = pins_.find(id);
+  if (it != pins_.end() && --it->second <= 0) pins_.erase(it);
+}
+
+bool FileBlobStore::is_pinned(const std::string& id) {
+  std::lock_guard lock(mu_);
+  return pins_.count(id) != 0;
+}
+
+Result<std::vector<std::string>> FileBlobStore::list_ids(std::vector<std::string>* strays) {
+  std::vector<std::string> ids;
+  auto firsts = env_.list_dir(blob_dir_);
+  if (!firsts) return firsts.error();
+  for (const auto& a : *firsts) {
+    auto seconds = env_.list_dir(blob_dir_ + "/" + a);
+    if (!seconds) continue;  // a stray file at the first level
+    for (const auto& b : *seconds) {
+      std::string dir = blob_dir_ + "/" + a + "/" + b;
+      auto names = env_.list_dir(dir);
+      if (!names) continue;
+      for (auto& name : *names) {
+        bool placed = is_blob_id(name) && name.compare(0, 2, a) == 0 &&
+                      name.compare(2, 2, b) == 0;
+        if (placed) {
+          ids.push_back(std::move(name));
+        } else if (strays != nullptr) {
+          strays->push_back(dir + "/" + name);
+        }
+      }
+    }
+  }
+  return ids;
+}
+
+Result<size_t> FileBlobStore::clean_tmp() {
+  auto names = env_.list_dir(tmp_dir_);
+  if (!names) return names.error();
+  size_t removed = 0;
+  for (const auto& name : *names) {
+    {
+      std::lock_guard lock(mu_);
+      if (live_tmp_.count(name) != 0) continue;
+    }
+    if (env_.remove(tmp_dir_ + "/" + name)) ++removed;
+  }
+  return removed;
+}
+
+}  // namespace roost::store::sqlite

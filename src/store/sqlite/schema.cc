@@ -1,0 +1,126 @@
+#include "store/sqlite/schema.h"
+
+#include <string>
+
+namespace roost::store::sqlite {
+namespace {
+
+// Version 1. Counters on mailboxes and usage are maintained by every write so that
+// STATUS and quota checks are O(1); repair() recomputes them if they drift.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE meta(
+  key TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- AUTOINCREMENT: ids are never reused, so a stale id held by a session cannot
+-- silently point at a newer account or mailbox.
+CREATE TABLE accounts(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  created INTEGER NOT NULL
+);
+
+CREATE TABLE usage(
+  account INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  messages INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE mailboxes(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  role INTEGER NOT NULL DEFAULT 0,
+  subscribed INTEGER NOT NULL DEFAULT 0,
+  uidvalidity INTEGER NOT NULL,
+  uidnext INTEGER NOT NULL DEFAULT 1,
+  highestmodseq INTEGER NOT NULL DEFAULT 1,
+  messages INTEGER NOT NULL DEFAULT 0,
+  unseen INTEGER NOT NULL DEFAULT 0,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(account, name)
+);
+
+CREATE TABLE blobs(
+  id TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  refcount INTEGER NOT NULL,
+  parsed BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE messages(
+  mailbox INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  blob TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  flags INTEGER NOT NULL,
+  keywords TEXT NOT NULL,
+  internal_date INTEGER NOT NULL,
+  tz INTEGER NOT NULL,
+  save_date INTEGER NOT NULL,
+  PRIMARY KEY(mailbox, uid)
+) WITHOUT ROWID;
+-- CONDSTORE/QRESYNC deltas.
+CREATE INDEX messages_by_modseq ON messages(mailbox, modseq);
+-- Covering index for message_states(): SELECT reads only this narrow b-tree.
+CREATE INDEX messages_state ON messages(mailbox, uid, modseq, flags, keywords);
+-- find_by_blob() and blob reference checks.
+CREATE INDEX messages_by_blob ON messages(blob, mailbox);
+
+CREATE TABLE tombstones(
+  mailbox INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  PRIMARY KEY(mailbox, uid)
+) WITHOUT ROWID;
+CREATE INDEX tombstones_by_modseq ON tombstones(mailbox, modseq);
+
+INSERT INTO meta(key, value) VALUES ('last_uidvalidity', 0);
+)sql";
+
+Result<int> read_version(Connection& db) {
+  ROOST_TRY(db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)"));
+  auto stmt = db.prepare("SELECT version FROM schema_version");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return *row ? static_cast<int>(stmt->int_at(0)) : 0;
+}
+
+// One step per version; each runs inside the migration transaction.
+Status migrate(Connection& db, int from) {
+  if (from < 1) ROOST_TRY(db.exec(kSchemaV1));
+  // Future: if (from < 2) ROOST_TRY(db.exec(kSchemaV2Changes));
+  ROOST_TRY(db.exec("DELETE FROM schema_version"));
+  auto stmt = db.prepare("INSERT INTO schema_version(version) VALUES (?)");
+  if (!stmt) return stmt.error();
+  return stmt->bind(1, int64_t{kSchemaVersion}).run();
+}
+
+}  // namespace
+
+Status prepare_schema(Connection& db, bool durable) {
+  ROOST_TRY(db.exec("PRAGMA journal_mode=WAL"));
+  ROOST_TRY(db.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
+  ROOST_TRY(db.exec("BEGIN IMMEDIATE"));
+  auto version = read_version(db);
+  Status st = version ? ok() : Status(version.error());
+  if (st && *version > kSchemaVersion) {
+    st = make_error(ErrorKind::Corrupt, "index is from a newer Roost",
+                    "schema version " + std::to_string(*version));
+  }
+  if (st && *version < kSchemaVersion) st = migrate(db, *version);
+  if (!st) {
+    (void)db.exec("ROLLBACK");
+    return st;
+  }
+  return db.exec("COMMIT");
+}
+
+Status prepare_reader(Connection& db) { return db.exec("PRAGMA query_only=1"); }
+
+}  // namespace roost::store::sqlite

@@ -1,0 +1,372 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <cctype>
+
+#include "store/mailbox_name.h"
+#include "store/sqlite/rows.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/writes.h"
+
+namespace roost::store::sqlite {
+namespace {
+
+constexpr size_t kMaxReaders = 16;
+
+template <class T>
+Result<std::vector<T>> collect(Statement& stmt, T (*decode)(const Statement&)) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = stmt.step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(decode(stmt));
+  }
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const SqliteStoreOptions& options, Env& env, Clock& clock)
+    : env_(env),
+      clock_(clock),
+      data_dir_(options.data_dir),
+      blobs_(env, options.data_dir, options.durable),
+      readers_(options.data_dir + "/index.sqlite", kMaxReaders),
+      events_(std::make_shared<EventHub>()) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions& options,
+                                                       Env& env, Clock& clock) {
+  if (options.data_dir.empty()) return make_error(ErrorKind::Internal, "no data directory");
+  ROOST_TRY(env.make_dirs(options.data_dir));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(options, env, clock));
+  ROOST_TRY(store->blobs_.init());
+  auto db = Connection::open(options.data_dir + "/index.sqlite", true);
+  if (!db) return db.error();
+  ROOST_TRY(prepare_schema(**db, options.durable));
+  ROOST_TRY((*db)->exec("PRAGMA cache_size=-65536"));
+  SqliteStore* self = store.get();
+  store->writer_ = std::make_unique<WriteQueue>(
+      std::move(*db), [self](Connection& c, WriteEffects& e) { self->after_commit(c, e); });
+  return store;
+}
+
+void SqliteStore::after_commit(Connection& db, WriteEffects& effects) {
+  for (const std::string& id : effects.freed_blobs) {
+    // Re-checked under the blob lock: a later request may have re-added the blob.
+    blobs_.remove_if_unused(id, [&] {
+      auto stmt = db.prepare("SELECT 1 FROM blobs WHERE id = ?");
+      if (!stmt) return false;
+      stmt->bind(1, id);
+      auto row = stmt->step();
+      return row && !*row;
+    });
+  }
+  events_->publish(effects.events);
+}
+
+template <class T, class F>
+Result<T> SqliteStore::read(F&& f) {
+  auto lease = readers_.acquire();
+  if (!lease) return lease.error();
+  return f(**lease);
+}
+
+// --- accounts ---
+
+Result<Account> SqliteStore::create_account(std::string_view name,
+                                            std::string_view password_hash) {
+  Account out;
+  int64_t now = clock_.now_unix();
+  ROOST_TRY(write([&](WriteTxn& txn) {
+    return sqlite::create_account(txn, name, password_hash, now, out);
+  }));
+  return out;
+}
+
+Result<Account> SqliteStore::find_account(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return read<Account>([&](Connection& db) -> Result<Account> {
+    auto stmt = db.prepare("SELECT " ROOST_ACCOUNT_COLUMNS " FROM accounts WHERE name = ?");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, lower);
+    ROOST_TRY(stmt->expect_row("account"));
+    return account_at(*stmt);
+  });
+}
+
+Result<Account> SqliteStore::get_account(AccountId id) {
+  return read<Account>([&](Connection& db) { return load_account(db, id); });
+}
+
+Result<std::vector<Account>> SqliteStore::list_accounts() {
+  return read<std::vector<Account>>([&](Connection& db) -> Result<std::vector<Account>> {
+    auto stmt = db.prepare("SELECT " ROOST_ACCOUNT_COLUMNS " FROM accounts ORDER BY name");
+    if (!stmt) return stmt.error();
+    return collect(*stmt, &account_at);
+  });
+}
+
+Status SqliteStore::set_password_hash(AccountId id, std::string_view password_hash) {
+  return write([&](WriteTxn& txn) { return sqlite::set_password_hash(txn, id, password_hash); });
+}
+
+Status SqliteStore::delete_account(AccountId id) {
+  return write([&](WriteTxn& txn) { return sqlite::delete_account(txn, id); });
+}
+
+Result<Usage> SqliteStore::usage(AccountId id) {
+  return read<Usage>([&](Connection& db) -> Result<Usage> {
+    auto stmt = db.prepare("SELECT bytes, messages FROM usage WHERE account = ?");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id);
+    ROOST_TRY(stmt->expect_row("account"));
+    return Usage{static_cast<uint64_t>(stmt->int_at(0)), static_cast<uint64_t>(stmt->int_at(1))};
+  });
+}
+
+// --- mailboxes ---
+
+Result<std::vector<MailboxInfo>> SqliteStore::list_mailboxes(AccountId account) {
+  using Out = std::vector<MailboxInfo>;
+  return read<Out>([&](Connection& db) -> Result<Out> {
+    ReadTransaction snapshot(db);
+    ROOST_TRY(snapshot.status());
+    ROOST_TRY(load_account(db, account));
+    auto stmt = db.prepare("SELECT " ROOST_MAILBOX_COLUMNS
+                           " FROM mailboxes WHERE account = ? ORDER BY name");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, account);
+    return collect(*stmt, &mailbox_at);
+  });
+}
+
+Result<MailboxInfo> SqliteStore::find_mailbox(AccountId account, std::string_view name) {
+  auto canonical = canonical_mailbox_name(name);
+  if (!canonical) return make_error(ErrorKind::NotFound, "mailbox not found");
+  return read<MailboxInfo>([&](Connection& db) -> Result<MailboxInfo> {
+    auto stmt = db.prepare("SELECT " ROOST_MAILBOX_COLUMNS
+                           " FROM mailboxes WHERE account = ? AND name = ?");
+    if (!stmt) return stmt.error();
+    stmt->bind_all(account, *canonical);
+    ROOST_TRY(stmt->expect_row("mailbox"));
+    return mailbox_at(*stmt);
+  });
+}
+
+Result<MailboxInfo> SqliteStore::get_mailbox(MailboxId id) {
+  return read<MailboxInfo>([&](Connection& db) { return load_mailbox(db, id); });
+}
+
+Result<MailboxInfo> SqliteStore::create_mailbox(AccountId account, std::string_view name,
+                                                SpecialUse role) {
+  MailboxInfo out;
+  int64_t now = clock_.now_unix();
+  ROOST_TRY(write([&](WriteTxn& txn) {
+    return sqlite::create_mailbox(txn, account, name, role, false, now, out);
+  }));
+  return out;
+}
+
+Status SqliteStore::delete_mailbox(MailboxId id) {
+  return write([&](WriteTxn& txn) { return sqlite::delete_mailbox(txn, id); });
+}
+
+Status SqliteStore::rename_mailbox(MailboxId id, std::string_view new_name) {
+  int64_t now = clock_.now_unix();
+  return write([&](WriteTxn& txn) { return sqlite::rename_mailbox(txn, id, new_name, now); });
+}
+
+Status SqliteStore::set_subscribed(MailboxId id, bool subscribed) {
+  return write([&](WriteTxn& txn) { return sqlite::set_subscribed(txn, id, subscribed); });
+}
+
+Status SqliteStore::set_role(MailboxId id, SpecialUse role) {
+  return write([&](WriteTxn& txn) { return sqlite::set_role(txn, id, role); });
+}
+
+// --- messages ---
+
+Result<AppendResult> SqliteStore::append(MailboxId mailbox, std::vector<NewMessage> messages) {
+  AppendResult out;
+  int64_t now = clock_.now_unix();
+  Status st = write([&](WriteTxn& txn) { return sqlite::append(txn, mailbox, messages, now, out); });
+  // The blobs are referenced by the index now (or the append failed): let removal go on.
+  for (const NewMessage& m : messages) blobs_.unpin(m.blob.id);
+  if (!st) return st.error();
+  return out;
+}
+
+Result<std::vector<MessageEntry>> SqliteStore::list_messages(MailboxId mailbox,
+                                                             const UidSet& uids) {
+  using Out = std::vector<MessageEntry>;
+  return read<Out>([&](Connection& db) -> Result<Out> {
+    ReadTransaction snapshot(db);
+    ROOST_TRY(snapshot.status());
+    ROOST_TRY(load_mailbox(db, mailbox));
+    auto stmt = db.prepare("SELECT " ROOST_ENTRY_COLUMNS
+                           " FROM messages WHERE mailbox = ? AND uid BETWEEN ? AND ? ORDER BY uid");
+    if (!stmt) return stmt.error();
+    Out out;
+    for (const UidRange& r : uids) {
+      stmt->bind_all(mailbox, r.first, r.last);
+      for (;;) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back(entry_at(*stmt));
+      }
+      stmt->reset();
+    }
+    return out;
+  });
+}
+
+Result<std::vector<MessageState>> SqliteStore::message_states(MailboxId mailbox) {
+  using Out = std::vector<MessageState>;
+  return read<Out>([&](Connection& db) -> Result<Out> {
+    ReadTransaction snapshot(db);
+    ROOST_TRY(snapshot.status());
+    auto mb = load_mailbox(db, mailbox);
+    if (!mb) return mb.error();
+    // The covering index keeps this a narrow sequential scan (no blob ids, no dates).
+    auto stmt = db.prepare(
+        "SELECT uid, modseq, flags, keywords FROM messages INDEXED BY messages_state "
+        "WHERE mailbox = ? ORDER BY uid");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, mailbox);
+    Out out;
+    out.reserve(mb->messages);
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      MessageState& s = out.emplace_back();
+      s.uid = static_cast<Uid>(stmt->int_at(0));
+      s.modseq = static_cast<ModSeq>(stmt->int_at(1));
+      s.flags.system = static_cast<uint32_t>(stmt->int_at(2));
+      std::string_view keywords = stmt->text_at(3);
+      if (!keywords.empty()) split_keywords(keywords, s.flags.keywords);
+    }
+    return out;
+  });
+}
+
+Result<std::string> SqliteStore::parsed_of(const std::string& blob_id) {
+  return read<std::string>([&](Connection& db) -> Result<std::string> {
+    auto stmt = db.prepare("SELECT parsed FROM blobs WHERE id = ?");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, blob_id);
+    ROOST_TRY(stmt->expect_row("blob"));
+    return std::string(stmt->blob_at(0));
+  });
+}
+
+Result<std::optional<Uid>> SqliteStore::find_by_blob(MailboxId mailbox,
+                                                     const std::string& blob_id) {
+  using Out = std::optional<Uid>;
+  return read<Out>([&](Connection& db) -> Result<Out> {
+    auto stmt = db.prepare(
+        "SELECT uid FROM messages WHERE blob = ? AND mailbox = ? ORDER BY uid LIMIT 1");
+    if (!stmt) return stmt.error();
+    stmt->bind_all(blob_id, mailbox);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return Out();
+    return Out(static_cast<Uid>(stmt->int_at(0)));
+  });
+}
+
+Result<StoreFlagsResult> SqliteStore::store_flags(MailboxId mailbox, const UidSet& uids,
+                                                  const FlagUpdate& update) {
+  StoreFlagsResult out;
+  ROOST_TRY(write([&](WriteTxn& txn) {
+    out = {};  // a retried batch must not see a half-filled result
+    return sqlite::store_flags(txn, mailbox, uids, update, out);
+  }));
+  return out;
+}
+
+Result<CopyResult> SqliteStore::copy(MailboxId from, const UidSet& uids, MailboxId to) {
+  CopyResult out;
+  int64_t now = clock_.now_unix();
+  ROOST_TRY(write([&](WriteTxn& txn) {
+    return sqlite::copy(txn, from, uids, to, false, now, out);
+  }));
+  return out;
+}
+
+Result<CopyResult> SqliteStore::move(MailboxId from, const UidSet& uids, MailboxId to) {
+  CopyResult out;
+  int64_t now = clock_.now_unix();
+  ROOST_TRY(write([&](WriteTxn& txn) {
+    return sqlite::copy(txn, from, uids, to, true, now, out);
+  }));
+  return out;
+}
+
+Result<ExpungeResult> SqliteStore::expunge(MailboxId mailbox, const UidSet& uids) {
+  ExpungeResult out;
+  ROOST_TRY(write([&](WriteTxn& txn) {
+    out = {};
+    return sqlite::expunge(txn, mailbox, uids, out);
+  }));
+  return out;
+}
+
+Result<ChangesSince> SqliteStore::changes_since(MailboxId mailbox, ModSeq since) {
+  return read<ChangesSince>([&](Connection& db) -> Result<ChangesSince> {
+    ReadTransaction snapshot(db);
+    ROOST_TRY(snapshot.status());
+    auto mb = load_mailbox(db, mailbox);
+    if (!mb) return mb.error();
+    ChangesSince out;
+    out.highest_modseq = mb->highest_modseq;
+    auto stmt = db.prepare(
+        "SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox = ? AND modseq > ? "
+        "ORDER BY uid");
+    if (!stmt) return stmt.error();
+    stmt->bind_all(mailbox, since);
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      MessageState& s = out.changed.emplace_back();
+      s.uid = static_cast<Uid>(stmt->int_at(0));
+      s.modseq = static_cast<ModSeq>(stmt->int_at(1));
+      s.flags.system = static_cast<uint32_t>(stmt->int_at(2));
+      split_keywords(stmt->text_at(3), s.flags.keywords);
+    }
+    auto tombs = db.prepare(
+        "SELECT uid FROM tombstones WHERE mailbox = ? AND modseq > ? ORDER BY uid");
+    if (!tombs) return tombs.error();
+    tombs->bind_all(mailbox, since);
+    for (;;) {
+      auto row = tombs->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      out.expunged.push_back(static_cast<Uid>(tombs->int_at(0)));
+    }
+    return out;
+  });
+}
+
+std::unique_ptr<Subscription> SqliteStore::subscribe(
+    AccountId account, std::function<void(const MailboxEvent&)> callback) {
+  return events_->subscribe(account, std::move(callback));
+}
+
+}  // namespace roost::store::sqlite
+
+namespace roost::store {
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& options) {
+  auto store = sqlite::SqliteStore::open(options, Env::real(), Clock::system());
+  if (!store) return store.error();
+  auto summary = (*store)->repair();
+  if (!summary) return summary.error();
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+}  // namespace roost::store

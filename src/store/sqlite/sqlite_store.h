@@ -1,0 +1,82 @@
+// SqliteStore: the embedded Store (store.h) — SQLite index in WAL mode plus
+// content-addressed blob files. Writes go through one writer thread with group
+// commit (write_queue.h); reads use a pool of query-only connections.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/env.h"
+#include "store/event_hub.h"
+#include "store/sqlite/file_blob_store.h"
+#include "store/sqlite/read_pool.h"
+#include "store/sqlite/write_queue.h"
+#include "store/store.h"
+
+namespace roost::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the store without running repair() (open_sqlite_store() runs it).
+  static Result<std::unique_ptr<SqliteStore>> open(const SqliteStoreOptions& options, Env& env,
+                                                   Clock& clock);
+  ~SqliteStore() override;
+
+  BlobStore& blobs() override { return blobs_; }
+
+  Result<Account> create_account(std::string_view name, std::string_view password_hash) override;
+  Result<Account> find_account(std::string_view name) override;
+  Result<Account> get_account(AccountId id) override;
+  Result<std::vector<Account>> list_accounts() override;
+  Status set_password_hash(AccountId id, std::string_view password_hash) override;
+  Status delete_account(AccountId id) override;
+  Result<Usage> usage(AccountId id) override;
+
+  Result<std::vector<MailboxInfo>> list_mailboxes(AccountId account) override;
+  Result<MailboxInfo> find_mailbox(AccountId account, std::string_view name) override;
+  Result<MailboxInfo> get_mailbox(MailboxId id) override;
+  Result<MailboxInfo> create_mailbox(AccountId account, std::string_view name,
+                                     SpecialUse role) override;
+  Status delete_mailbox(MailboxId id) override;
+  Status rename_mailbox(MailboxId id, std::string_view new_name) override;
+  Status set_subscribed(MailboxId id, bool subscribed) override;
+  Status set_role(MailboxId id, SpecialUse role) override;
+
+  Result<AppendResult> append(MailboxId mailbox, std::vector<NewMessage> messages) override;
+  Result<std::vector<MessageEntry>> list_messages(MailboxId mailbox, const UidSet& uids) override;
+  Result<std::vector<MessageState>> message_states(MailboxId mailbox) override;
+  Result<std::string> parsed_of(const std::string& blob_id) override;
+  Result<std::optional<Uid>> find_by_blob(MailboxId mailbox, const std::string& blob_id) override;
+  Result<StoreFlagsResult> store_flags(MailboxId mailbox, const UidSet& uids,
+                                       const FlagUpdate& update) override;
+  Result<CopyResult> copy(MailboxId from, const UidSet& uids, MailboxId to) override;
+  Result<CopyResult> move(MailboxId from, const UidSet& uids, MailboxId to) override;
+  Result<ExpungeResult> expunge(MailboxId mailbox, const UidSet& uids) override;
+  Result<ChangesSince> changes_since(MailboxId mailbox, ModSeq since) override;
+
+  std::unique_ptr<Subscription> subscribe(
+      AccountId account, std::function<void(const MailboxEvent&)> callback) override;
+
+  Result<std::string> repair() override;
+
+  // Group-commit counters (tests check that concurrent writes share commits).
+  WriteStats write_stats() const { return writer_->stats(); }
+
+ private:
+  SqliteStore(const SqliteStoreOptions& options, Env& env, Clock& clock);
+  Status write(WriteQueue::Body body) { return writer_->submit(std::move(body)); }
+  void after_commit(Connection& db, WriteEffects& effects);
+  template <class T, class F>
+  Result<T> read(F&& f);
+
+  Env& env_;
+  Clock& clock_;
+  std::string data_dir_;
+  FileBlobStore blobs_;
+  ReadPool readers_;
+  std::shared_ptr<EventHub> events_;
+  std::unique_ptr<WriteQueue> writer_;  // last: its thread stops before the rest goes
+};
+
+}  // namespace roost::store::sqlite

@@ -1,0 +1,98 @@
+#include "store/sqlite/write_queue.h"
+
+#include <exception>
+
+namespace roost::store::sqlite {
+
+WriteQueue::WriteQueue(std::unique_ptr<Connection> db, AfterCommit after_commit)
+    : db_(std::move(db)), after_commit_(std::move(after_commit)), thread_([this] { run(); }) {}
+
+WriteQueue::~WriteQueue() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  thread_.join();
+}
+
+Status WriteQueue::submit(Body body) {
+  Request request;
+  request.body = std::move(body);
+  std::unique_lock lock(mu_);
+  if (stopping_) return make_error(ErrorKind::Temporary, "store is shutting down");
+  queue_.push_back(&request);
+  work_cv_.notify_one();
+  done_cv_.wait(lock, [&] { return request.done; });
+  return request.result;
+}
+
+WriteStats WriteQueue::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void WriteQueue::run() {
+  std::vector<Request*> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    execute(batch);
+    batch.clear();
+  }
+}
+
+Status WriteQueue::run_one(Request& request, WriteEffects& merged) {
+  ROOST_TRY(db_->exec("SAVEPOINT request"));
+  WriteTxn txn{*db_, {}};
+  Status st;
+  try {
+    st = request.body(txn);
+  } catch (const std::exception& e) {
+    st = make_error(ErrorKind::Internal, "write failed", e.what());
+  }
+  if (!st) {
+    // Undo only this request; the rest of the batch goes on.
+    Status undo = db_->exec("ROLLBACK TO request");
+    if (undo) undo = db_->exec("RELEASE request");
+    if (!undo) return undo;  // the transaction is unusable: fail the whole batch
+    request.result = st;
+    return ok();
+  }
+  ROOST_TRY(db_->exec("RELEASE request"));
+  for (auto& e : txn.effects.events) merged.events.push_back(e);
+  for (auto& b : txn.effects.freed_blobs) merged.freed_blobs.push_back(std::move(b));
+  request.result = ok();
+  return ok();
+}
+
+void WriteQueue::execute(std::vector<Request*>& batch) {
+  WriteEffects merged;
+  Status st = db_->exec("BEGIN IMMEDIATE");
+  for (size_t i = 0; st && i < batch.size(); ++i) st = run_one(*batch[i], merged);
+  if (st) st = db_->exec("COMMIT");
+  if (!st) {
+    (void)db_->exec("ROLLBACK");
+    for (Request* r : batch) r->result = st;
+  } else {
+    // Files and events only after the commit made the batch durable.
+    after_commit_(*db_, merged);
+  }
+  {
+    std::lock_guard lock(mu_);
+    stats_.requests += batch.size();
+    if (st) ++stats_.commits;
+    if (batch.size() > stats_.max_batch) stats_.max_batch = batch.size();
+    for (Request* r : batch) r->done = true;
+  }
+  done_cv_.notify_all();
+}
+
+}  // namespace roost::store::sqlite

@@ -1,0 +1,131 @@
+// SQLite-specific behaviour: files on disk, repair, and big-mailbox timing.
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <fstream>
+
+#include "store_fixture.h"
+
+namespace roost::store::testing {
+namespace {
+
+class SqliteStoreTest : public StoreTest {
+ protected:
+  void exec_sql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir() + "/index.sqlite").c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+};
+
+TEST_P(SqliteStoreTest, BlobFilesLiveUnderFanOutDirs) {
+  auto ref = store().blobs().put("fan out");
+  ASSERT_TRUE(ref);
+  auto path = GetParam().blob_path(dir(), ref->id);
+  ASSERT_TRUE(path);
+  EXPECT_TRUE(std::filesystem::exists(*path)) << *path;
+}
+
+TEST_P(SqliteStoreTest, RepairRemovesLeftoversAndReportsMissing) {
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  NewMessage kept = message("kept");
+  NewMessage lost = message("lost");
+  ASSERT_TRUE(store().append(inbox.id, {kept, lost}));
+  auto orphan = store().blobs().put("never appended");
+  ASSERT_TRUE(orphan);
+  store_.reset();
+  { std::ofstream(dir() + "/tmp/123.4") << "half a message"; }
+  std::filesystem::remove(*GetParam().blob_path(dir(), lost.blob.id));
+  exec_sql("UPDATE mailboxes SET messages = 99, unseen = 0; UPDATE usage SET bytes = 7;");
+  reopen();  // repair runs at open
+  EXPECT_FALSE(std::filesystem::exists(*GetParam().blob_path(dir(), orphan->id)));
+  EXPECT_TRUE(std::filesystem::exists(*GetParam().blob_path(dir(), kept.blob.id)));
+  EXPECT_TRUE(std::filesystem::is_empty(std::filesystem::path(dir()) / "tmp"));
+  MailboxInfo fixed = mailbox(a.id, "INBOX");
+  EXPECT_EQ(fixed.messages, 2u);
+  EXPECT_EQ(fixed.unseen, 2u);
+  EXPECT_EQ(store().usage(a.id)->bytes, 8u);
+  auto summary = store().repair();
+  ASSERT_TRUE(summary);
+  EXPECT_NE(summary->find("corrupt: 1 blob files missing, referenced by 1 entries"),
+            std::string::npos)
+      << *summary;
+  EXPECT_EQ(uids_of(inbox.id).size(), 2u);  // reported, not dropped
+}
+
+TEST_P(SqliteStoreTest, BigMailboxStatesAreFast) {
+  constexpr int kMessages = 200000;
+  constexpr int kBatch = 5000;
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  NewMessage m = message("one blob shared by every entry");
+  auto start = std::chrono::steady_clock::now();
+  for (int done = 0; done < kMessages; done += kBatch) {
+    std::vector<NewMessage> batch(kBatch, m);
+    for (int i = 0; i < kBatch; i += 7) batch[i].flags.system = kSeen;
+    for (int i = 0; i < kBatch; i += 50) batch[i].flags.keywords = {"$Label1"};
+    ASSERT_TRUE(store().append(inbox.id, std::move(batch)));
+  }
+  double append_secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  start = std::chrono::steady_clock::now();
+  auto states = store().message_states(inbox.id);
+  double read_secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(states);
+  ASSERT_EQ(states->size(), size_t{kMessages});
+  EXPECT_EQ(states->back().uid, Uid{kMessages});
+  EXPECT_EQ((*states)[0].flags.keywords, std::vector<std::string>{"$Label1"});
+  std::printf("[ perf ] appended %d in %.2f s (%.0f/s, batches of %d); message_states %.3f s\n",
+              kMessages, append_secs, kMessages / append_secs, kBatch, read_secs);
+  EXPECT_LT(read_secs, 5.0);
+  EXPECT_EQ(mailbox(a.id, "INBOX").messages, uint32_t{kMessages});
+}
+
+// Durable (fsync) appends, one message per call: sequential vs 8 threads sharing commits.
+TEST_P(SqliteStoreTest, DurableAppendRates) {
+  store_.reset();
+  auto opened = open_sqlite_store({dir() + "/durable", /*durable=*/true});
+  ASSERT_TRUE(opened);
+  store_ = std::move(*opened);
+  Account a = make_account();
+  MailboxId inbox = mailbox(a.id, "INBOX").id;
+  auto one = [&](const std::string& text) {
+    auto ref = store().blobs().put(text);
+    NewMessage m;
+    if (ref) m.blob = *ref;
+    return ref && store().append(inbox, {m});
+  };
+  constexpr int kEach = 50;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kEach; ++i) ASSERT_TRUE(one("seq " + std::to_string(i)));
+  double seq = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) failures += !one(std::to_string(t) + "/" + std::to_string(i));
+    });
+  }
+  for (auto& th : threads) th.join();
+  double par = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(failures.load(), 0);
+  std::printf("[ perf ] durable appends: sequential %.0f/s, 8 threads %.0f/s\n", kEach / seq,
+              8 * kEach / par);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, SqliteStoreTest, ::testing::ValuesIn([] {
+                           auto all = store_factories();
+                           std::erase_if(all, [](const StoreFactory& f) { return f.name != "Sqlite"; });
+                           return all;
+                         }()),
+                         factory_name);
+
+}  // namespace
+}  // namespace roost::store::testing
