@@ -1,0 +1,257 @@
+#include "net/connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "net/server_state.h"
+
+namespace roost::net {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+constexpr size_t kReadSize = 16 * 1024;
+constexpr size_t kWriteHighWater = 64 * 1024;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+}  // namespace
+
+Connection::Connection(std::shared_ptr<ServerState> server, Socket socket, Protocol protocol,
+                       std::shared_ptr<asio::ssl::context> tls_context, std::string session_id)
+    : server_(std::move(server)),
+      socket_(std::move(socket)),
+      tls_context_(std::move(tls_context)),
+      protocol_(protocol),
+      session_id_(std::move(session_id)),
+      reader_(ReaderLimits{.max_line_length = server_->limits_.max_line_length,
+                           .max_chunk = 64 * 1024}),
+      max_literal_size_(server_->limits_.max_literal_size),
+      idle_timeout_(server_->limits_.idle_timeout),
+      timer_(socket_.get_executor()) {
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  if (!ec) {
+    auto addr = ep.address();
+    // Count a v4-mapped peer under its IPv4 address, so limits treat both forms alike.
+    if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+      addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+    }
+    peer_address_ = addr.to_string();
+    peer_port_ = ep.port();
+  }
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  socket_.set_option(asio::socket_base::keep_alive(true), ec);
+}
+
+Connection::~Connection() = default;
+
+std::string Connection::peer() const {
+  if (peer_address_.find(':') != std::string::npos) {
+    return fmt::format("[{}]:{}", peer_address_, peer_port_);
+  }
+  return fmt::format("{}:{}", peer_address_, peer_port_);
+}
+
+bool Connection::server_stopping() const { return server_->stopping_.load(); }
+
+Connection::Socket& Connection::socket() { return tls_ ? tls_->next_layer() : socket_; }
+
+void Connection::arm(Clock::duration timeout) {
+  deadline_ = Clock::now() + timeout;
+  // The watchdog only wakes early when the deadline moves closer; later deadlines are
+  // picked up when the current wait expires.
+  if (deadline_ < timer_.expiry()) timer_.expires_at(deadline_);
+}
+
+void Connection::disarm() { deadline_ = Clock::time_point::max(); }
+
+awaitable<void> Connection::watchdog() {
+  auto self = shared_from_this();
+  timer_.expires_at(deadline_);
+  while (!closed_) {
+    co_await timer_.async_wait(kAwait);
+    if (closed_) break;
+    if (Clock::now() >= deadline_) {
+      timed_out_ = true;
+      deadline_ = Clock::time_point::max();
+      boost::system::error_code ec;
+      socket().cancel(ec);  // the pending read or write fails; the session decides what to say
+    }
+    timer_.expires_at(deadline_);
+  }
+}
+
+Error Connection::transport_error(const boost::system::error_code& ec) const {
+  if (timed_out_ && ec == asio::error::operation_aborted) {
+    return make_error(ErrorKind::Limit, "idle timeout", ec.message());
+  }
+  if (closed_) return make_error(ErrorKind::Io, "connection closed", "closed by server");
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+    return make_error(ErrorKind::Io, "connection closed", "closed by peer");
+  }
+  return make_error(ErrorKind::Io, "connection failed", ec.message());
+}
+
+awaitable<Status> Connection::fill() {
+  if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
+  if (timed_out_) co_return make_error(ErrorKind::Limit, "idle timeout");
+  if (in_.size() < kReadSize) in_.resize(kReadSize);
+  arm(idle_timeout_);
+  boost::system::error_code ec;
+  size_t n = 0;
+  if (tls_) {
+    std::tie(ec, n) = co_await tls_->async_read_some(asio::buffer(in_), kAwait);
+  } else {
+    std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(in_), kAwait);
+  }
+  disarm();
+  if (ec) {
+    if (timed_out_) server_->metrics_for(protocol_).idle_timeouts->inc();
+    co_return transport_error(ec);
+  }
+  reader_.feed(std::string_view(in_.data(), n));
+  co_return ok();
+}
+
+awaitable<Result<LineEvent>> Connection::read_line() {
+  if (reader_.in_literal()) {
+    co_return make_error(ErrorKind::Internal, "read_line() inside a literal");
+  }
+  if (!reader_.has_buffered()) {
+    Status st = co_await flush();
+    if (!st) co_return st.error();
+  }
+  while (true) {
+    ReadEvent ev = reader_.next();
+    if (ev.kind == ReadKind::Line) co_return LineEvent{std::string(ev.data), false};
+    if (ev.kind == ReadKind::TooLong) co_return LineEvent{{}, true};
+    if (ev.kind != ReadKind::NeedMore) {
+      co_return make_error(ErrorKind::Internal, "unexpected literal event in line mode");
+    }
+    Status st = co_await flush();
+    if (st) st = co_await fill();
+    if (!st) co_return st.error();
+  }
+}
+
+Status Connection::begin_literal(uint64_t size) {
+  if (size > max_literal_size_) {
+    return make_error(ErrorKind::TooBig,
+                      fmt::format("literal of {} bytes exceeds the limit of {}", size,
+                                  max_literal_size_));
+  }
+  return reader_.expect_literal(size);
+}
+
+awaitable<Result<std::string_view>> Connection::read_literal_chunk() {
+  if (!reader_.in_literal()) {
+    co_return make_error(ErrorKind::Internal, "read_literal_chunk() outside a literal");
+  }
+  while (true) {
+    ReadEvent ev = reader_.next();
+    if (ev.kind == ReadKind::LiteralChunk) co_return ev.data;
+    if (ev.kind == ReadKind::LiteralEnd) co_return std::string_view{};
+    // RFC 9051 §7.5: a synchronizing literal's "+" continuation must reach the client first.
+    Status st = co_await flush();
+    if (st) st = co_await fill();
+    if (!st) co_return st.error();
+  }
+}
+
+awaitable<Result<std::string_view>> Connection::read_some() {
+  if (reader_.has_buffered()) {
+    raw_ = reader_.take_buffered();
+    co_return std::string_view(raw_);
+  }
+  Status st = co_await flush();
+  if (st) st = co_await fill();
+  if (!st) co_return st.error();
+  raw_ = reader_.take_buffered();
+  co_return std::string_view(raw_);
+}
+
+awaitable<Status> Connection::write(std::string_view bytes) {
+  if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
+  out_.append(bytes);
+  if (out_.size() >= kWriteHighWater) co_return co_await flush();
+  co_return ok();
+}
+
+awaitable<Status> Connection::flush() {
+  if (out_.empty()) co_return ok();
+  if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
+  arm(idle_timeout_);
+  boost::system::error_code ec;
+  size_t n = 0;
+  if (tls_) {
+    std::tie(ec, n) = co_await asio::async_write(*tls_, asio::buffer(out_), kAwait);
+  } else {
+    std::tie(ec, n) = co_await asio::async_write(socket_, asio::buffer(out_), kAwait);
+  }
+  disarm();
+  out_.clear();
+  if (ec) co_return transport_error(ec);
+  co_return ok();
+}
+
+awaitable<Status> Connection::start_tls() {
+  if (tls_) co_return make_error(ErrorKind::NoPerm, "TLS is already active");
+  if (!tls_context_) co_return make_error(ErrorKind::NoPerm, "TLS is not available");
+  Status st = co_await flush();
+  if (!st) co_return st;
+  // RFC 3207 §4.2 / RFC 2595 §3.1 / RFC 9051 §6.2.1: pipelined plaintext is never interpreted.
+  std::string injected = reader_.take_buffered();
+  if (!injected.empty()) {
+    log::warn("net.starttls_discarded", {{"session", session_id_},
+                                         {"protocol", std::string(to_string(protocol_))},
+                                         {"peer", peer()},
+                                         {"bytes", std::to_string(injected.size())}});
+  }
+  tls_ = std::make_unique<TlsStream>(std::move(socket_), *tls_context_);
+  co_return co_await handshake(server_->limits_.tls_handshake_timeout);
+}
+
+awaitable<Status> Connection::handshake(std::chrono::seconds timeout) {
+  if (!tls_) {
+    if (!tls_context_) co_return make_error(ErrorKind::NoPerm, "TLS is not available");
+    tls_ = std::make_unique<TlsStream>(std::move(socket_), *tls_context_);
+  }
+  arm(timeout);
+  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kAwait);
+  disarm();
+  if (ec) {
+    server_->metrics_for(protocol_).tls_failures->inc();
+    log::info("net.tls_handshake_failed", {{"session", session_id_},
+                                           {"protocol", std::string(to_string(protocol_))},
+                                           {"peer", peer()},
+                                           {"error", timed_out_ ? "timeout" : ec.message()}});
+    Error e = transport_error(ec);
+    e.text = "TLS handshake failed";
+    co_return e;
+  }
+  co_return ok();
+}
+
+void Connection::close_now() {
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ec;
+  socket().shutdown(asio::socket_base::shutdown_both, ec);
+  socket().close(ec);
+  timer_.cancel();
+}
+
+void Connection::close_soon() {
+  // The timer's executor is the connection strand and, unlike tls_, safe to read from any thread.
+  asio::post(timer_.get_executor(), [self = shared_from_this()] { self->close_now(); });
+}
+
+}  // namespace roost::net

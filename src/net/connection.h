@@ -1,0 +1,123 @@
+// Connection: what a protocol session gets from net/. One TCP (or TLS) connection with framed,
+// bounded, idle-timed reads and buffered writes. All methods must be called from the session
+// coroutine (the connection's strand); close_soon() may be called from any thread.
+// Errors: Io = peer closed / reset / transport failure; Limit = idle timeout ("idle timeout")
+// or literal over max_literal_size (TooBig); NoPerm = STARTTLS when already TLS / not offered.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "net/protocol.h"
+#include "net/proto/line_reader.h"
+
+namespace roost::net {
+
+class ServerState;  // internal to server.cc
+
+// Why a connection is handed to a refusal handler instead of the session handler.
+enum class Refusal { None, PerIpLimit, TotalLimit };
+
+struct LineEvent {
+  std::string line;       // without CRLF; empty when too_long
+  bool too_long = false;  // the line exceeded max_line_length and was discarded; answer BAD/-ERR/500
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
+  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+  using TlsStream = boost::asio::ssl::stream<Socket>;
+
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // --- reading (each read flushes pending output first, then applies the idle timeout) ---
+  boost::asio::awaitable<Result<LineEvent>> read_line();
+  // Enters literal mode for `size` bytes; TooBig when size > NetLimits::max_literal_size.
+  Status begin_literal(uint64_t size);
+  // Next piece of the current literal (<= max_chunk bytes); an empty view means the literal
+  // is complete and the connection is back in line mode. The view lives until the next read.
+  boost::asio::awaitable<Result<std::string_view>> read_literal_chunk();
+  // Raw bytes (whatever the framing reader holds first, then one socket read); for protocols
+  // with their own framing (HTTP). The view lives until the next read.
+  boost::asio::awaitable<Result<std::string_view>> read_some();
+
+  // --- writing ---
+  // Appends to the output buffer; sends when it grows past 64 KiB.
+  boost::asio::awaitable<Status> write(std::string_view bytes);
+  boost::asio::awaitable<Status> flush();
+
+  // --- TLS ---
+  // Server-side STARTTLS: flushes output, DISCARDS every byte the client pipelined after the
+  // command (RFC 3207 §4.2, RFC 2595 §3.1, RFC 9051 §6.2.1), then runs the TLS handshake.
+  // On error the connection is unusable: end the session.
+  boost::asio::awaitable<Status> start_tls();
+  bool is_tls() const { return tls_ != nullptr; }
+  bool tls_available() const { return tls_context_ != nullptr; }  // may STARTTLS be offered?
+
+  // --- identity and state ---
+  const std::string& session_id() const { return session_id_; }
+  Protocol protocol() const { return protocol_; }
+  const std::string& peer_address() const { return peer_address_; }  // "192.0.2.1" / "::1"
+  uint16_t peer_port() const { return peer_port_; }
+  std::string peer() const;  // "192.0.2.1:5555" / "[::1]:5555"
+  Refusal refusal() const { return refusal_; }
+  bool over_limit() const { return refusal_ != Refusal::None; }
+  // True once Server::shutdown() began: say goodbye (BYE, 421) at the next chance.
+  bool server_stopping() const;
+  std::chrono::seconds idle_timeout() const { return idle_timeout_; }
+  void set_idle_timeout(std::chrono::seconds timeout) { idle_timeout_ = timeout; }  // e.g. IDLE
+
+  // Closes the transport; pending reads/writes fail with Io. Thread-safe.
+  void close_soon();
+
+ private:
+  friend class ServerState;
+  Connection(std::shared_ptr<ServerState> server, Socket socket, Protocol protocol,
+             std::shared_ptr<boost::asio::ssl::context> tls_context, std::string session_id);
+
+  boost::asio::awaitable<Status> fill();  // one socket read into the reader, with timeout
+  boost::asio::awaitable<Status> handshake(std::chrono::seconds timeout);
+  boost::asio::awaitable<void> watchdog();
+  void arm(std::chrono::steady_clock::duration timeout);
+  void disarm();
+  Error transport_error(const boost::system::error_code& ec) const;
+  void close_now();
+  Socket& socket();  // the TCP socket, under TLS or not
+
+  std::shared_ptr<ServerState> server_;
+  Socket socket_;
+  std::unique_ptr<TlsStream> tls_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;
+  Protocol protocol_;
+  std::string session_id_;
+  std::string peer_address_;
+  uint16_t peer_port_ = 0;
+  Refusal refusal_ = Refusal::None;
+  LineReader reader_;
+  uint64_t max_literal_size_ = 0;
+  std::chrono::seconds idle_timeout_;
+  std::string out_;
+  std::string raw_;  // read_some() result storage
+  std::string in_;   // socket read buffer
+  boost::asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  bool timed_out_ = false;
+  bool closed_ = false;
+  bool watchdog_running_ = false;
+};
+
+}  // namespace roost::net

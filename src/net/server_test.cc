@@ -1,0 +1,386 @@
+// Server tests with a test-only line protocol ("echo"), registered here, never in the product.
+#include "net/server.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <stdexcept>
+
+#include "base/env.h"
+#include "net/test_client.h"
+
+namespace roost::net {
+namespace {
+
+using boost::asio::awaitable;
+using testing::eventually;
+using testing::ServerRunner;
+using testing::TempDir;
+using testing::TestClient;
+
+// The echo protocol: greeting, then "ECHO <line>[ tls]" per line; STARTTLS, LIT n, THROW, QUIT.
+awaitable<void> echo_session(Connection& c) {
+  co_await c.write("* hello\r\n");
+  while (true) {
+    auto r = co_await c.read_line();
+    if (!r) {
+      if (r.error().kind == ErrorKind::Limit) co_await c.write("* BYE idle\r\n");
+      co_return;
+    }
+    const std::string& line = r->line;
+    if (r->too_long) {
+      co_await c.write("BAD too long\r\n");
+    } else if (line == "STARTTLS") {
+      co_await c.write("OK begin\r\n");
+      if (!(co_await c.start_tls())) co_return;
+    } else if (line == "QUIT") {
+      co_await c.write("BYE\r\n");
+      co_return;
+    } else if (line == "THROW") {
+      throw std::runtime_error("handler bug");
+    } else if (line.starts_with("LIT ")) {
+      uint64_t n = std::stoull(line.substr(4));
+      if (!c.begin_literal(n)) {
+        co_await c.write("NO too big\r\n");
+        continue;
+      }
+      std::string body;
+      uint64_t size = 0;
+      while (true) {
+        auto chunk = co_await c.read_literal_chunk();
+        if (!chunk) co_return;
+        if (chunk->empty()) break;
+        size += chunk->size();
+        for (char ch : *chunk) {
+          if (ch == '\r') body += "\\r";
+          else if (ch == '\n') body += "\\n";
+          else body += ch;
+        }
+      }
+      auto tail = co_await c.read_line();  // the rest of the command line after the literal
+      if (!tail) co_return;
+      co_await c.write("LIT " + std::to_string(size) + " " + body + "\r\n");
+    } else {
+      co_await c.write("ECHO " + line + (c.is_tls() ? " tls" : "") + "\r\n");
+    }
+  }
+}
+
+awaitable<void> refuse_session(Connection& c) {
+  co_await c.write(c.refusal() == Refusal::PerIpLimit ? "* BYE per-ip\r\n" : "* BYE total\r\n");
+}
+
+struct Fixture {
+  explicit Fixture(NetLimits limits = {}, bool tls = true) {
+    if (tls) {
+      files.cert_path = dir.file("cert.pem");
+      files.key_path = dir.file("key.pem");
+      EXPECT_TRUE(ensure_self_signed_certificate(files, "localhost"));
+    }
+    server = std::make_unique<Server>(2, files, limits);
+    server->set_handler(Protocol::Imap, echo_session);
+    server->set_handler(Protocol::Imaps, echo_session);
+    server->set_refusal_handler(Protocol::Imap, refuse_session);
+  }
+  uint16_t listen(Protocol p) {
+    auto st = server->listen({p, "127.0.0.1", 0});
+    EXPECT_TRUE(st) << (st ? "" : st.error().describe());
+    return server->bound_port(ports++);
+  }
+  void start() { runner = std::make_unique<ServerRunner>(*server); }
+
+  TempDir dir;
+  TlsFiles files;
+  std::unique_ptr<Server> server;
+  std::unique_ptr<ServerRunner> runner;
+  size_t ports = 0;
+};
+
+TEST(Server, PlainEchoAndPipelining) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient c;
+  ASSERT_TRUE(c.connect(port));
+  EXPECT_EQ(c.line(), "* hello");
+  c.send("one\r\ntwo\nthree\r\n");
+  EXPECT_EQ(c.line(), "ECHO one");
+  EXPECT_EQ(c.line(), "ECHO two");
+  EXPECT_EQ(c.line(), "ECHO three");
+  c.send("QUIT\r\n");
+  EXPECT_EQ(c.line(), "BYE");
+  EXPECT_EQ(c.line(), "<eof>");
+  EXPECT_TRUE(eventually([&] { return f.server->open_connections() == 0; }));
+}
+
+TEST(Server, ImplicitTlsAcceptsTls12And13) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Imaps);
+  f.start();
+  for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+    TestClient c(version, version);
+    ASSERT_TRUE(c.connect(port));
+    ASSERT_TRUE(c.handshake()) << version;
+    EXPECT_EQ(SSL_version(c.ssl()), version);
+    EXPECT_EQ(c.line(), "* hello");
+    c.send("hi\r\n");
+    EXPECT_EQ(c.line(), "ECHO hi tls");
+  }
+}
+
+TEST(Server, ImplicitTlsRefusesTls11) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Imaps);
+  f.start();
+  TestClient c(TLS1_1_VERSION, TLS1_1_VERSION);
+  ASSERT_TRUE(c.connect(port));
+  EXPECT_FALSE(c.handshake());
+  EXPECT_TRUE(eventually([&] {
+    return f.server->metrics().render().find(
+               "roost_tls_handshake_failures_total{protocol=\"imaps\"} 1") != std::string::npos;
+  }));
+}
+
+// RFC 3207 §4.2: a line pipelined behind STARTTLS must not be executed after the upgrade.
+TEST(Server, StartTlsDiscardsPipelinedPlaintext) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient c;
+  ASSERT_TRUE(c.connect(port));
+  EXPECT_EQ(c.line(), "* hello");
+  c.send("STARTTLS\r\nINJECTED\r\n");
+  EXPECT_EQ(c.line(), "OK begin");
+  ASSERT_EQ(c.buffered(), 0u);
+  // If the injected bytes reached the server after its read, they corrupt the handshake
+  // instead: either way they are never executed.
+  if (!c.handshake()) return;
+  c.send("after\r\n");
+  EXPECT_EQ(c.line(), "ECHO after tls");
+  c.send("QUIT\r\n");
+  EXPECT_EQ(c.line(), "BYE");
+}
+
+TEST(Server, StartTlsUpgradeWorks) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient c;
+  ASSERT_TRUE(c.connect(port));
+  EXPECT_EQ(c.line(), "* hello");
+  c.send("STARTTLS\r\n");
+  EXPECT_EQ(c.line(), "OK begin");
+  ASSERT_TRUE(c.handshake());
+  c.send("x\r\nSTARTTLS\r\n");
+  EXPECT_EQ(c.line(), "ECHO x tls");
+  EXPECT_EQ(c.line(), "OK begin");  // the second STARTTLS fails server-side: session ends
+  EXPECT_EQ(c.line(), "<eof>");
+}
+
+TEST(Server, TooLongLineIsReportedAndSessionContinues) {
+  NetLimits limits;
+  limits.max_line_length = 100;
+  Fixture f(limits);
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient c;
+  ASSERT_TRUE(c.connect(port));
+  EXPECT_EQ(c.line(), "* hello");
+  c.send(std::string(100000, 'x') + "\r\nok\r\n");
+  EXPECT_EQ(c.line(), "BAD too long");
+  EXPECT_EQ(c.line(), "ECHO ok");
+}
+
+TEST(Server, LiteralsAreStreamedAndLimited) {
+  NetLimits limits;
+  limits.max_literal_size = 200000;
+  Fixture f(limits);
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient c;
+  ASSERT_TRUE(c.connect(port));
+  EXPECT_EQ(c.line(), "* hello");
+  c.send("LIT 5\r\nh\r\nlo\r\n");
+  EXPECT_EQ(c.line(), "LIT 5 h\\r\\nlo");
+  std::string big(150000, 'b');
+  c.send("LIT 150000\r\n" + big + "\r\n");
+  EXPECT_TRUE(c.line() == "LIT 150000 " + big);
+  c.send("LIT 999999\r\n");
+  EXPECT_EQ(c.line(), "NO too big");
+}
+
+TEST(Server, PerIpLimitRefusesWithHook) {
+  NetLimits limits;
+  limits.max_connections_per_ip = 2;
+  Fixture f(limits);
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  auto a = std::make_unique<TestClient>();
+  TestClient b, c;
+  ASSERT_TRUE(a->connect(port));
+  EXPECT_EQ(a->line(), "* hello");
+  ASSERT_TRUE(b.connect(port));
+  EXPECT_EQ(b.line(), "* hello");
+  ASSERT_TRUE(c.connect(port));
+  EXPECT_EQ(c.line(), "* BYE per-ip");
+  EXPECT_EQ(c.line(), "<eof>");
+  a.reset();
+  ASSERT_TRUE(eventually([&] { return f.server->open_connections() == 1; }));
+  TestClient d;
+  ASSERT_TRUE(d.connect(port));
+  EXPECT_EQ(d.line(), "* hello");
+  EXPECT_NE(f.server->metrics().render().find(
+                "roost_connections_refused_total{protocol=\"imap\",reason=\"per_ip\"} 1"),
+            std::string::npos);
+}
+
+TEST(Server, TotalLimitClosesWithoutRefusalHandler) {
+  NetLimits limits;
+  limits.max_connections = 1;
+  Fixture f(limits);
+  uint16_t port = f.listen(Protocol::Imaps);
+  f.start();
+  TestClient a, b;
+  ASSERT_TRUE(a.connect(port));
+  ASSERT_TRUE(a.handshake());
+  EXPECT_EQ(a.line(), "* hello");
+  ASSERT_TRUE(b.connect(port));
+  EXPECT_FALSE(b.handshake());  // implicit TLS: refused before any handshake work
+}
+
+TEST(Server, IdleTimeoutClosesStalledClientOnly) {
+  NetLimits limits;
+  limits.idle_timeout = std::chrono::seconds(1);
+  Fixture f(limits);
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient stalled, busy;
+  ASSERT_TRUE(stalled.connect(port));
+  ASSERT_TRUE(busy.connect(port));
+  EXPECT_EQ(stalled.line(), "* hello");
+  EXPECT_EQ(busy.line(), "* hello");
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 6; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    busy.send("ping\r\n");
+    EXPECT_EQ(busy.line(), "ECHO ping");
+  }
+  EXPECT_EQ(stalled.line(), "* BYE idle");
+  EXPECT_EQ(stalled.line(), "<eof>");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
+  busy.send("still\r\n");
+  EXPECT_EQ(busy.line(), "ECHO still");
+}
+
+TEST(Server, ExceptionClosesOnlyThatSession) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient bad, good;
+  ASSERT_TRUE(bad.connect(port));
+  ASSERT_TRUE(good.connect(port));
+  EXPECT_EQ(bad.line(), "* hello");
+  EXPECT_EQ(good.line(), "* hello");
+  bad.send("THROW\r\n");
+  EXPECT_EQ(bad.line(), "<eof>");
+  good.send("fine\r\n");
+  EXPECT_EQ(good.line(), "ECHO fine");
+}
+
+TEST(Server, ShutdownDrainsThenClosesWithinGrace) {
+  NetLimits limits;
+  limits.shutdown_grace = std::chrono::seconds(1);
+  Fixture f(limits);
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient polite, stuck;
+  ASSERT_TRUE(polite.connect(port));
+  ASSERT_TRUE(stuck.connect(port));
+  EXPECT_EQ(polite.line(), "* hello");
+  EXPECT_EQ(stuck.line(), "* hello");
+  auto start = std::chrono::steady_clock::now();
+  f.server->shutdown();
+  // A session still in its grace period keeps working.
+  polite.send("QUIT\r\n");
+  EXPECT_EQ(polite.line(), "BYE");
+  EXPECT_EQ(stuck.line(), "<eof>");  // closed when the grace period ends
+  f.runner->stop();                   // run() returned
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(900));
+  EXPECT_LT(took, std::chrono::seconds(5));
+  TestClient late;
+  EXPECT_FALSE(late.connect(port) && late.line() == "* hello");
+}
+
+TEST(Server, ShutdownWithoutSessionsReturnsQuickly) {
+  Fixture f;
+  f.listen(Protocol::Imap);
+  f.start();
+  auto start = std::chrono::steady_clock::now();
+  f.runner->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST(Server, ListenOnUnregisteredProtocolIsAClearError) {
+  Fixture f;
+  auto st = f.server->listen({Protocol::Pop3, "127.0.0.1", 0});
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind, ErrorKind::NotFound);
+  EXPECT_EQ(st.error().text, "protocol 'pop3' is not available in this build yet");
+}
+
+TEST(Server, ListenOnBusyPortIsAClearError) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Imap);
+  auto st = f.server->listen({Protocol::Imap, "127.0.0.1", port});
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind, ErrorKind::Io);
+  EXPECT_NE(st.error().text.find("cannot listen on imap=127.0.0.1:"), std::string::npos)
+      << st.error().text;
+}
+
+TEST(Server, ImplicitTlsWithoutCertificateIsAClearError) {
+  Fixture f({}, /*tls=*/false);
+  auto st = f.server->listen({Protocol::Imaps, "127.0.0.1", 0});
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().text.find("no TLS certificate"), std::string::npos);
+}
+
+std::string peer_cert_cn(TestClient& c) {
+  X509* cert = SSL_get1_peer_certificate(c.ssl());
+  if (!cert) return {};
+  char buf[256] = {};
+  X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, sizeof buf);
+  X509_free(cert);
+  return buf;
+}
+
+TEST(Server, ReloadTlsPicksUpNewCertificateAndKeepsOldOnError) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Imaps);
+  f.start();
+  {
+    TestClient c;
+    ASSERT_TRUE(c.connect(port));
+    ASSERT_TRUE(c.handshake());
+    EXPECT_EQ(peer_cert_cn(c), "localhost");
+  }
+  std::filesystem::remove(f.files.cert_path);
+  ASSERT_TRUE(ensure_self_signed_certificate(f.files, "mail.example.org"));
+  ASSERT_TRUE(f.server->reload_tls());
+  {
+    TestClient c;
+    ASSERT_TRUE(c.connect(port));
+    ASSERT_TRUE(c.handshake());
+    EXPECT_EQ(peer_cert_cn(c), "mail.example.org");
+  }
+  ASSERT_TRUE(Env::real().write_file_atomic(f.files.cert_path, "garbage"));
+  EXPECT_FALSE(f.server->reload_tls());
+  TestClient c;
+  ASSERT_TRUE(c.connect(port));
+  ASSERT_TRUE(c.handshake());
+  EXPECT_EQ(peer_cert_cn(c), "mail.example.org");
+}
+
+}  // namespace
+}  // namespace roost::net
