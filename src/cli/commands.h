@@ -6,7 +6,9 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "auth/directory.h"
 #include "base/result.h"
 #include "config/settings.h"
 #include "store/store.h"
@@ -29,14 +31,30 @@ struct Context {
   std::unique_ptr<store::Store> store;
 };
 Result<Context> open_context(const GlobalOptions& options);
+// Just the settings (config file + --data-dir + any --listen flags), derived defaults filled.
+Result<config::Settings> load_settings(const GlobalOptions& options,
+                                       std::vector<std::string> listen = {});
+// auth::Directory options from [auth] (hash cost stays at the built-in default).
+auth::DirectoryOptions directory_options(const config::Settings& settings);
 
 // Prints "roost: <message>" on stderr and throws CLI::RuntimeError(1).
 [[noreturn]] void fail(const Error& error);
+
+// The value of a Result, or fail() with its error.
+template <class T>
+T value_or_fail(Result<T> result) {
+  if (!result) fail(result.error());
+  return std::move(*result);
+}
+inline void check_or_fail(const Status& status) {
+  if (!status) fail(status.error());
+}
 
 void add_serve_command(CLI::App& app, GlobalOptions& options);     // serve_command.cc
 void add_account_commands(CLI::App& app, GlobalOptions& options);  // account_command.cc
 void add_mailbox_commands(CLI::App& app, GlobalOptions& options);  // mailbox_command.cc
 void add_import_commands(CLI::App& app, GlobalOptions& options);   // import_command.cc
 void add_message_commands(CLI::App& app, GlobalOptions& options);  // message_command.cc
+void add_config_commands(CLI::App& app, GlobalOptions& options);   // config_command.cc
 
 }  // namespace roost::cli

@@ -1,0 +1,93 @@
+#include "auth/directory.h"
+
+#include "auth/account_name.h"
+#include "base/log.h"
+
+namespace roost::auth {
+namespace {
+
+Error auth_failed() { return make_error(ErrorKind::NoPerm, "authentication failed"); }
+
+}  // namespace
+
+Directory::Directory(store::Store& store, const Clock& clock, DirectoryOptions options)
+    : store_(store), options_(options), throttle_(clock, options.throttle) {}
+
+const std::string& Directory::dummy_hash() {
+  // Unknown names are verified against this, so they cost as much time as real ones.
+  std::call_once(dummy_once_, [this] {
+    auto h = hash_password(random_password(), options_.hash);
+    if (h) dummy_hash_ = *h;
+  });
+  return dummy_hash_;
+}
+
+Result<store::Account> Directory::authenticate(std::string_view name, std::string_view password,
+                                               std::string_view client_ip) {
+  auto normalized = normalize_account_name(name);
+  // Throttle by what the client typed when it is not even a valid name.
+  std::string account = normalized ? *normalized : std::string(name.substr(0, 256));
+  if (int64_t wait = throttle_.wait_seconds(client_ip, account); wait > 0) {
+    log::info("auth", {{"account", account},
+                       {"ip", std::string(client_ip)},
+                       {"outcome", "throttled"},
+                       {"wait", std::to_string(wait)}});
+    return make_error(ErrorKind::Limit,
+                      "too many failed logins; try again in " + std::to_string(wait) + " seconds");
+  }
+  bool verified = false;
+  Result<store::Account> found = auth_failed();
+  if (normalized) found = store_.find_account(*normalized);
+  if (found) {
+    verified = verify_password(password, found->password_hash);
+  } else if (found.error().kind == ErrorKind::NotFound || !normalized) {
+    verify_password(password, dummy_hash());
+  } else {
+    return found.error();  // the store failed: not the client's fault, not counted
+  }
+  if (!verified) {
+    int64_t failures = throttle_.record_failure(client_ip, account);
+    log::info("auth", {{"account", account},
+                       {"ip", std::string(client_ip)},
+                       {"outcome", "failed"},
+                       {"failures", std::to_string(failures)}});
+    return auth_failed();
+  }
+  throttle_.record_success(client_ip, account);
+  log::info("auth", {{"account", account}, {"ip", std::string(client_ip)}, {"outcome", "ok"}});
+  return found;
+}
+
+Result<store::Account> Directory::create_account(std::string_view name, std::string_view password) {
+  auto normalized = normalize_account_name(name);
+  if (!normalized) return normalized.error();
+  auto hash = hash_password(password, options_.hash);
+  if (!hash) return hash.error();
+  return store_.create_account(*normalized, *hash);
+}
+
+Status Directory::set_password(std::string_view name, std::string_view password) {
+  auto account = find_account(name);
+  if (!account) return account.error();
+  auto hash = hash_password(password, options_.hash);
+  if (!hash) return hash.error();
+  return store_.set_password_hash(account->id, *hash);
+}
+
+Status Directory::delete_account(std::string_view name) {
+  auto account = find_account(name);
+  if (!account) return account.error();
+  return store_.delete_account(account->id);
+}
+
+Result<store::Account> Directory::find_account(std::string_view name) {
+  auto normalized = normalize_account_name(name);
+  if (!normalized) return normalized.error();
+  auto account = store_.find_account(*normalized);
+  if (!account && account.error().kind == ErrorKind::NotFound) {
+    return make_error(ErrorKind::NotFound, "no account named \"" + *normalized + "\"");
+  }
+  return account;
+}
+
+}  // namespace roost::auth

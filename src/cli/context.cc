@@ -1,0 +1,55 @@
+#include <iostream>
+
+#include "base/env.h"
+#include "base/log.h"
+#include "cli/commands.h"
+
+namespace roost::cli {
+
+void add_global_options(CLI::App& command, GlobalOptions& options) {
+  command.add_option("--config", options.config_path,
+                     "Config file (default: roost.toml in the working directory, if present)");
+  command.add_option("--data-dir", options.data_dir, "Data directory (overrides server.data_dir)");
+}
+
+Result<config::Settings> load_settings(const GlobalOptions& options,
+                                       std::vector<std::string> listen) {
+  return config::load_settings(options.config_path,
+                               config::Overrides{options.data_dir, std::move(listen)});
+}
+
+Result<Context> open_context(const GlobalOptions& options) {
+  auto settings = load_settings(options);
+  if (!settings) return settings.error();
+  // Management commands talk to people on stdout: only warnings and errors reach stderr.
+  auto level = log::parse_level(settings->server.log_level, log::Level::Info);
+  log::set_min_level(std::max(level, log::Level::Warn));
+  const std::string& dir = settings->server.data_dir;
+  if (auto made = Env::real().make_dirs(dir); !made) {
+    return make_error(ErrorKind::Io, "cannot create data dir " + dir, made.error().describe());
+  }
+  auto store = store::open_sqlite_store({.data_dir = dir, .durable = true});
+  if (!store) {
+    Error e = store.error();
+    e.text = "cannot open the store in " + dir + ": " + e.text;
+    return e;
+  }
+  return Context{std::move(*settings), std::move(*store)};
+}
+
+auth::DirectoryOptions directory_options(const config::Settings& settings) {
+  auth::DirectoryOptions options;
+  options.throttle.free_failures = settings.auth.free_failures;
+  options.throttle.max_delay_seconds = settings.auth.max_delay_seconds;
+  options.throttle.forget_after_seconds = settings.auth.forget_after_seconds;
+  return options;
+}
+
+void fail(const Error& error) {
+  std::cerr << "roost: " << error.text;
+  if (!error.detail.empty()) std::cerr << " (" << error.detail << ")";
+  std::cerr << "\n";
+  throw CLI::RuntimeError(1);
+}
+
+}  // namespace roost::cli

@@ -1,0 +1,95 @@
+// roost serve: the foreground server. Exits 0 after a graceful SIGTERM/SIGINT, 1 when it
+// cannot start (bad config, a listener that cannot bind or is not in this build).
+#include <thread>
+
+#include "base/env.h"
+#include "base/log.h"
+#include "cli/commands.h"
+#include "http/http_session.h"
+#include "net/server.h"
+
+namespace roost::cli {
+namespace {
+
+struct ServeArgs {
+  std::vector<std::string> listen;
+};
+
+net::NetLimits net_limits(const config::LimitsSettings& limits) {
+  net::NetLimits out;
+  out.max_line_length = static_cast<size_t>(limits.max_line_length);
+  out.max_literal_size = static_cast<uint64_t>(limits.max_literal_size);
+  out.max_connections_per_ip = static_cast<uint32_t>(limits.max_connections_per_ip);
+  out.idle_timeout = std::chrono::seconds(limits.idle_timeout_seconds);
+  out.shutdown_grace = std::chrono::seconds(limits.shutdown_grace_seconds);
+  out.max_connections = static_cast<size_t>(limits.max_connections);
+  return out;
+}
+
+void run_serve(const GlobalOptions& options, const ServeArgs& args) {
+  config::Settings settings = value_or_fail(load_settings(options, args.listen));
+  log::set_min_level(log::parse_level(settings.server.log_level, log::Level::Info));
+  auto listeners = settings.listeners();
+  if (listeners.empty()) {
+    fail(make_error(ErrorKind::Syntax,
+                    "nothing to listen on: [listen] is empty and no --listen was given"));
+  }
+  const std::string& dir = settings.server.data_dir;
+  if (auto made = Env::real().make_dirs(dir); !made) {
+    fail(make_error(ErrorKind::Io, "cannot create data dir " + dir, made.error().describe()));
+  }
+  net::TlsFiles tls{settings.tls.cert, settings.tls.key};
+  if (auto made = net::ensure_self_signed_certificate(tls, settings.server.hostname); !made) {
+    Error e = made.error();
+    e.text = "cannot create the self-signed certificate " + tls.cert_path + ": " + e.text;
+    fail(e);
+  }
+
+  auto store = store::open_sqlite_store({.data_dir = dir, .durable = true});
+  if (!store) {
+    Error e = store.error();
+    e.text = "cannot open the store in " + dir + ": " + e.text;
+    fail(e);
+  }
+  log::info("store.open", {{"backend", settings.store.backend}, {"data_dir", dir}});
+
+  unsigned threads = settings.server.threads > 0
+                         ? static_cast<unsigned>(settings.server.threads)
+                         : std::max(1u, std::thread::hardware_concurrency());
+  // The server is declared after the store so sessions end before the store closes.
+  net::Server server(threads, tls, net_limits(settings.limits));
+  http::register_http(server);
+
+  for (const config::ListenAddress& address : listeners) {
+    auto spec = net::parse_listen_spec(address.protocol + "=" + address.host_port());
+    Status listening = spec ? server.listen(*spec) : Status(spec.error());
+    if (!listening) {
+      Error e = listening.error();
+      // Name the listener unless the server's text already does.
+      if (e.text.find(address.host_port()) == std::string::npos) {
+        e.text = "cannot listen on " + address.protocol + "=" + address.host_port() + ": " + e.text;
+      }
+      fail(e);
+    }
+    log::info("listening", {{"proto", address.protocol}, {"address", address.host_port()}});
+  }
+  server.handle_signals();
+  log::info("serve.start",
+            {{"version", ROOST_VERSION}, {"data_dir", dir}, {"threads", std::to_string(threads)}});
+  server.run();
+  log::info("serve.stop", {{"outcome", "graceful"}});
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, GlobalOptions& options) {
+  auto args = std::make_shared<ServeArgs>();
+  auto* serve = app.add_subcommand("serve", "Run the server in the foreground");
+  add_global_options(*serve, options);
+  serve->add_option("--listen", args->listen,
+                    "PROTO=HOST:PORT, repeatable; when given, exactly these listeners run "
+                    "(the [listen] table is ignored)");
+  serve->callback([&options, args] { run_serve(options, *args); });
+}
+
+}  // namespace roost::cli

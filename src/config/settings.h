@@ -1,0 +1,101 @@
+// Settings: roost.toml → one struct per module, each field carrying its default
+// (Dovecot-style). The key table in settings_table.cc drives loading, validation and
+// the README reference (`roost config reference`); add a key there and here only.
+//
+// Loading order: defaults ← TOML file ← command-line overrides ← resolve() (derived
+// defaults: hostname, TLS paths, literal size, absolute data_dir).
+// Errors: Syntax, naming the file, line and key ("roost.toml:3: [server] threads: ...").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "config/listen_address.h"
+
+namespace roost::config {
+
+struct ServerSettings {
+  std::string data_dir = "var";  // relative = relative to the working directory
+  std::string hostname;          // empty = the system hostname (filled by resolve)
+  std::string log_level = "info";
+  int64_t threads = 0;  // I/O threads; 0 = one per core
+};
+
+struct StoreSettings {
+  std::string backend = "sqlite";  // "postgres" is planned (DESIGN.md scale-out)
+};
+
+struct TlsSettings {
+  std::string cert;  // empty = <data_dir>/tls/cert.pem (self-signed on first run)
+  std::string key;   // empty = <data_dir>/tls/key.pem
+};
+
+// One list of "host:port" per protocol (kProtocols); empty list = not started.
+struct ListenSettings {
+  std::vector<std::string> imap, imaps, pop3, pop3s, submission, submissions, smtp, lmtp;
+  std::vector<std::string> http = {"127.0.0.1:8080"};
+  std::vector<std::string> https;
+};
+
+struct LimitsSettings {
+  int64_t max_line_length = 8192;
+  int64_t max_literal_size = 0;  // 0 = max_message_size (filled by resolve)
+  int64_t max_message_size = 64 * 1024 * 1024;
+  int64_t max_connections_per_ip = 50;
+  int64_t max_connections = 100000;
+  int64_t idle_timeout_seconds = 1800;
+  int64_t shutdown_grace_seconds = 10;
+  int64_t max_mime_depth = 100;
+};
+
+// Failed-login throttle per (client IP, account), applied by auth::Directory.
+struct AuthSettings {
+  int64_t free_failures = 3;           // failures before any delay
+  int64_t max_delay_seconds = 300;     // cap of the doubling delay
+  int64_t forget_after_seconds = 900;  // quiet time that resets the count
+};
+
+struct Settings {
+  ServerSettings server;
+  StoreSettings store;
+  TlsSettings tls;
+  ListenSettings listen;
+  LimitsSettings limits;
+  AuthSettings auth;
+
+  std::string source;  // the file the settings came from; empty = built-in defaults
+
+  // Every configured listener, in kProtocols order (already validated at load).
+  std::vector<ListenAddress> listeners() const;
+  // The list of one protocol by name (nullptr for an unknown name).
+  std::vector<std::string>* listen_list(std::string_view protocol);
+  const std::vector<std::string>* listen_list(std::string_view protocol) const;
+};
+
+// Command-line overrides (--data-dir, --listen PROTO=HOST:PORT ...).
+struct Overrides {
+  std::string data_dir;             // empty = keep the configured one
+  std::vector<std::string> listen;  // non-empty = exactly these listeners run
+};
+
+// Parses TOML text; `source` names it in errors. Unknown keys and bad values fail.
+Result<Settings> parse_settings(std::string_view text, std::string_view source);
+// Reads and parses a file; a missing file is an error (callers decide about defaults).
+Result<Settings> load_settings_file(const std::string& path);
+Status apply_overrides(Settings& settings, const Overrides& overrides);
+// Fills derived defaults; call once, after apply_overrides.
+Status resolve(Settings& settings);
+
+// The whole pipeline: path empty = "roost.toml" in the working dir if present, else defaults.
+Result<Settings> load_settings(const std::string& path, const Overrides& overrides);
+
+// The README configuration reference: a Markdown table generated from the key table.
+std::string reference_markdown();
+
+// Byte counts as "64 MiB (67108864)"-style text for humans.
+std::string human_size(uint64_t bytes);
+
+}  // namespace roost::config

@@ -1,0 +1,278 @@
+#include "config/settings_table.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <climits>
+
+namespace roost::config {
+namespace {
+
+constexpr int64_t kKiB = 1024;
+constexpr int64_t kMiB = 1024 * kKiB;
+constexpr int64_t kGiB = 1024 * kMiB;
+
+std::optional<std::string> check_hostname(const std::string& name) {
+  if (name.size() > 253) return "must be at most 253 characters";
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') {
+      return "may contain only letters, digits, '.' and '-'";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_backend(const std::string& name) {
+  // Planned in DESIGN.md "scale-out"; say so rather than "unknown value".
+  if (name == "postgres") return "\"postgres\" is not available yet; use \"sqlite\"";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_not_empty(const std::string& value) {
+  if (value.empty()) return "must not be empty";
+  return std::nullopt;
+}
+
+Key integer(std::string_view table, std::string_view name, int64_t min, int64_t max,
+            std::function<int64_t&(Settings&)> field, std::string doc) {
+  Key k;
+  k.table = table;
+  k.name = name;
+  k.type = KeyType::Integer;
+  k.doc = std::move(doc);
+  k.number = std::move(field);
+  k.min = min;
+  k.max = max;
+  return k;
+}
+
+Key size(std::string_view table, std::string_view name, int64_t min, int64_t max,
+         std::function<int64_t&(Settings&)> field, std::string doc) {
+  Key k = integer(table, name, min, max, std::move(field), std::move(doc));
+  k.type = KeyType::Size;
+  return k;
+}
+
+Key text(std::string_view table, std::string_view name,
+         std::function<std::string&(Settings&)> field, std::string doc) {
+  Key k;
+  k.table = table;
+  k.name = name;
+  k.doc = std::move(doc);
+  k.text = std::move(field);
+  return k;
+}
+
+Key choice(std::string_view table, std::string_view name, std::vector<std::string_view> choices,
+           std::function<std::string&(Settings&)> field, std::string doc) {
+  Key k = text(table, name, std::move(field), std::move(doc));
+  k.type = KeyType::Choice;
+  k.choices = std::move(choices);
+  return k;
+}
+
+std::vector<Key> build_keys() {
+  std::vector<Key> keys;
+  auto add = [&keys](Key k, std::string default_text = {}) {
+    k.default_text = std::move(default_text);
+    keys.push_back(std::move(k));
+  };
+
+  add(text(
+      "server", "data_dir", [](Settings& s) -> std::string& { return s.server.data_dir; },
+      "Directory holding the index, the message blobs and the TLS files. A relative path "
+      "is relative to the working directory. `--data-dir` overrides it."));
+  keys.back().check = check_not_empty;
+  add(text(
+          "server", "hostname", [](Settings& s) -> std::string& { return s.server.hostname; },
+          "Name the server gives itself in greetings and generated certificates."),
+      "system hostname");
+  keys.back().check = check_hostname;
+  add(choice(
+      "server", "log_level", {"debug", "info", "warn", "error"},
+      [](Settings& s) -> std::string& { return s.server.log_level; },
+      "Lowest level of events written to stderr."));
+  add(integer(
+      "server", "threads", 0, 1024, [](Settings& s) -> int64_t& { return s.server.threads; },
+      "I/O threads; 0 means one per CPU core."));
+
+  add(choice(
+      "store", "backend", {"sqlite"}, [](Settings& s) -> std::string& { return s.store.backend; },
+      "Storage backend. Only the embedded `sqlite` store exists; `postgres` is planned."));
+  keys.back().check = check_backend;
+
+  add(text(
+          "tls", "cert", [](Settings& s) -> std::string& { return s.tls.cert; },
+          "PEM certificate chain. When it or the key is missing, a self-signed pair is created."),
+      "`<data_dir>/tls/cert.pem`");
+  add(text(
+          "tls", "key", [](Settings& s) -> std::string& { return s.tls.key; },
+          "PEM private key for `tls.cert`. `SIGHUP` reloads both files."),
+      "`<data_dir>/tls/key.pem`");
+
+  for (std::string_view proto : kProtocols) {
+    Key k;
+    k.table = "listen";
+    k.name = proto;
+    k.type = KeyType::AddressList;
+    k.doc = fmt::format(
+        "Addresses (`\"host:port\"`, IPv6 as `\"[::1]:port\"`) for {}{}. Empty: not started. "
+        "Any `--listen` flag replaces the whole `[listen]` table.",
+        proto, uses_implicit_tls(proto) ? " (TLS from the first byte)" : "");
+    k.list = [proto](Settings& s) -> std::vector<std::string>& { return *s.listen_list(proto); };
+    keys.push_back(std::move(k));
+  }
+
+  add(size(
+      "limits", "max_line_length", 512, 16 * kMiB,
+      [](Settings& s) -> int64_t& { return s.limits.max_line_length; },
+      "Longest command line accepted from a client, in bytes."));
+  add(size(
+          "limits", "max_literal_size", 0, 4 * kGiB,
+          [](Settings& s) -> int64_t& { return s.limits.max_literal_size; },
+          "Largest IMAP literal accepted; 0 means the same as `limits.max_message_size`."),
+      "= `max_message_size`");
+  add(size(
+      "limits", "max_message_size", 1 * kKiB, 4 * kGiB,
+      [](Settings& s) -> int64_t& { return s.limits.max_message_size; },
+      "Largest message accepted by APPEND, SMTP/LMTP and import, in bytes."));
+  add(integer(
+      "limits", "max_connections_per_ip", 1, 1000000,
+      [](Settings& s) -> int64_t& { return s.limits.max_connections_per_ip; },
+      "Concurrent connections allowed from one client IP address."));
+  add(integer(
+      "limits", "max_connections", 1, 10000000,
+      [](Settings& s) -> int64_t& { return s.limits.max_connections; },
+      "Concurrent connections allowed in total."));
+  add(integer(
+      "limits", "idle_timeout_seconds", 10, 86400,
+      [](Settings& s) -> int64_t& { return s.limits.idle_timeout_seconds; },
+      "A connection silent this long is closed (RFC 9051 §5.4 asks for at least 30 "
+      "minutes for IMAP)."));
+  add(integer(
+      "limits", "shutdown_grace_seconds", 0, 3600,
+      [](Settings& s) -> int64_t& { return s.limits.shutdown_grace_seconds; },
+      "On SIGTERM, how long in-flight commands may run before connections are closed."));
+  add(integer(
+      "limits", "max_mime_depth", 1, 10000,
+      [](Settings& s) -> int64_t& { return s.limits.max_mime_depth; },
+      "Deepest MIME nesting parsed; deeper parts are treated as opaque."));
+
+  add(integer(
+      "auth", "free_failures", 0, 1000,
+      [](Settings& s) -> int64_t& { return s.auth.free_failures; },
+      "Failed logins per (client IP, account) before each further attempt is delayed."));
+  add(integer(
+      "auth", "max_delay_seconds", 1, 86400,
+      [](Settings& s) -> int64_t& { return s.auth.max_delay_seconds; },
+      "The delay doubles with each further failure up to this many seconds."));
+  add(integer(
+      "auth", "forget_after_seconds", 1, 7 * 86400,
+      [](Settings& s) -> int64_t& { return s.auth.forget_after_seconds; },
+      "Failures are forgotten after this long without a new one."));
+  return keys;
+}
+
+std::string type_name(const Key& key) {
+  switch (key.type) {
+    case KeyType::Text:
+      return "string";
+    case KeyType::Choice: {
+      std::string out;
+      for (auto c : key.choices) out += (out.empty() ? "`" : " \\| `") + std::string(c) + "`";
+      return out;
+    }
+    case KeyType::Integer:
+      return fmt::format("integer {}–{}", key.min, key.max);
+    case KeyType::Size:
+      return fmt::format("size {}–{}", human_size(key.min), human_size(key.max));
+    case KeyType::AddressList:
+      return "array of strings";
+  }
+  return "?";
+}
+
+std::string default_of(const Key& key) {
+  if (!key.default_text.empty()) return key.default_text;
+  Settings defaults;
+  switch (key.type) {
+    case KeyType::Text:
+    case KeyType::Choice:
+      return "`\"" + key.text(defaults) + "\"`";
+    case KeyType::Integer:
+      return "`" + std::to_string(key.number(defaults)) + "`";
+    case KeyType::Size:
+      return "`\"" + human_size(key.number(defaults)) + "\"`";
+    case KeyType::AddressList: {
+      std::string out;
+      for (const auto& a : key.list(defaults)) out += (out.empty() ? "" : ", ") + ("\"" + a + "\"");
+      return "`[" + out + "]`";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+const std::vector<Key>& settings_keys() {
+  static const std::vector<Key> keys = build_keys();
+  return keys;
+}
+
+std::optional<int64_t> parse_size(std::string_view text) {
+  size_t i = 0;
+  int64_t value = 0;
+  while (i < text.size() && text[i] == ' ') ++i;
+  size_t digits = i;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    if (value > (INT64_MAX - 9) / 10) return std::nullopt;
+    value = value * 10 + (text[i] - '0');
+    ++i;
+  }
+  if (i == digits) return std::nullopt;
+  while (i < text.size() && text[i] == ' ') ++i;
+  std::string unit;
+  for (; i < text.size(); ++i) unit += static_cast<char>(std::tolower(text[i]));
+  while (!unit.empty() && unit.back() == ' ') unit.pop_back();
+  int64_t scale = 0;
+  if (unit.empty() || unit == "b")
+    scale = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib")
+    scale = kKiB;
+  else if (unit == "m" || unit == "mb" || unit == "mib")
+    scale = kMiB;
+  else if (unit == "g" || unit == "gb" || unit == "gib")
+    scale = kGiB;
+  else
+    return std::nullopt;
+  if (value > INT64_MAX / scale) return std::nullopt;
+  return value * scale;
+}
+
+std::string human_size(uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  // Exact multiples print as integers ("64 MiB"), others with one decimal ("1.5 KiB").
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  if (value == static_cast<double>(static_cast<uint64_t>(value))) {
+    return fmt::format("{} {}", static_cast<uint64_t>(value), kUnits[unit]);
+  }
+  return fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
+std::string reference_markdown() {
+  std::string out =
+      "| Key | Type | Default | Description |\n"
+      "|-----|------|---------|-------------|\n";
+  for (const Key& key : settings_keys()) {
+    out += fmt::format("| `{}` | {} | {} | {} |\n", key.full_name(), type_name(key),
+                       default_of(key), key.doc);
+  }
+  return out;
+}
+
+}  // namespace roost::config

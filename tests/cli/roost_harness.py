@@ -1,0 +1,110 @@
+"""Shared helpers for the CLI integration tests: the real build/roost, a temp data dir,
+free loopback ports, and a server process that is always killed at the end."""
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOST = os.path.abspath(os.environ.get("ROOST_BIN", "build/roost"))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def roost(*args, stdin=None, cwd=None, check=None):
+    """Runs roost to completion; returns CompletedProcess with text stdout/stderr."""
+    p = subprocess.run([ROOST, *args], input=stdin, capture_output=True, text=True,
+                       cwd=cwd, timeout=60)
+    if check is not None and p.returncode != check:
+        raise AssertionError(f"roost {' '.join(args)}: exit {p.returncode}, want {check}\n"
+                             f"stdout: {p.stdout}\nstderr: {p.stderr}")
+    return p
+
+
+def expect(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+class TempDir:
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="roost-cli-test-")
+        return self.path
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+class Server:
+    """`roost serve` in the background; stop() or the context exit always reaps it."""
+
+    def __init__(self, *args, cwd=None):
+        self.log_path = tempfile.mktemp(prefix="roost-serve-", suffix=".log")
+        self.log = open(self.log_path, "w+")
+        self.proc = subprocess.Popen([ROOST, "serve", *args], stdout=self.log,
+                                     stderr=subprocess.STDOUT, cwd=cwd)
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def wait_http(self, url, timeout=15, context=None):
+        deadline = time.time() + timeout
+        last = None
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited {self.proc.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2, context=context) as r:
+                    return r.status, r.read().decode()
+            except OSError as e:
+                last = e
+                time.sleep(0.1)
+        raise AssertionError(f"{url} did not answer: {last}\n{self.output()}")
+
+    def wait_exit(self, timeout):
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        os.unlink(self.log_path)
+
+
+def unverified_tls():
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def run_tests(tests):
+    failed = 0
+    for test in tests:
+        try:
+            test()
+            print(f"ok   {test.__name__}")
+        except Exception as e:  # report every test, then fail the script
+            failed += 1
+            print(f"FAIL {test.__name__}: {e}")
+    print(f"{len(tests) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
