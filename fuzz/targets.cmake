@@ -1,1 +1,4 @@
 # fuzz targets are listed in fuzz/targets.cmake, one roost_fuzz_target() line each
+roost_fuzz_target(line_reader line_reader_fuzz.cc roost_net_proto)
+roost_fuzz_target(literal_reader literal_reader_fuzz.cc roost_net_proto)
+roost_fuzz_target(mime mime_fuzz.cc roost_mime)

@@ -22,7 +22,7 @@ void add_config_commands(CLI::App& app, GlobalOptions& options) {
               << ": ok\n";
     std::cout << "data_dir: " << settings.server.data_dir << "\n";
     for (const auto& l : settings.listeners()) {
-      std::cout << "listen " << l.protocol << " " << l.host_port() << "\n";
+      std::cout << "listen " << net::to_string(l) << "\n";
     }
   });
 }

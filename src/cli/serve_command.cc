@@ -60,18 +60,17 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   net::Server server(threads, tls, net_limits(settings.limits));
   http::register_http(server);
 
-  for (const config::ListenAddress& address : listeners) {
-    auto spec = net::parse_listen_spec(address.protocol + "=" + address.host_port());
-    Status listening = spec ? server.listen(*spec) : Status(spec.error());
+  for (const net::ListenSpec& spec : listeners) {
+    // The server logs one net.listen event per listener; failures name the listener.
+    Status listening = server.listen(spec);
     if (!listening) {
       Error e = listening.error();
-      // Name the listener unless the server's text already does.
-      if (e.text.find(address.host_port()) == std::string::npos) {
-        e.text = "cannot listen on " + address.protocol + "=" + address.host_port() + ": " + e.text;
+      std::string name = net::to_string(spec);
+      if (e.text.find(name.substr(name.find('=') + 1)) == std::string::npos) {
+        e.text = "cannot listen on " + name + ": " + e.text;
       }
       fail(e);
     }
-    log::info("listening", {{"proto", address.protocol}, {"address", address.host_port()}});
   }
   server.handle_signals();
   log::info("serve.start",

@@ -94,7 +94,7 @@ Status apply_list(Settings& s, const Key& key, const toml::node& node, std::stri
   for (const toml::node& item : *array) {
     auto str = item.as_string();
     if (!str) return at(source, item, key.full_name(), "each address must be a string");
-    auto parsed = parse_listen_address(key.name, str->get());
+    auto parsed = net::parse_listen_spec(fmt::format("{}={}", key.name, str->get()));
     if (!parsed) return at(source, item, key.full_name(), parsed.error().text);
     values.push_back(str->get());
   }
@@ -151,11 +151,12 @@ const std::vector<std::string>* Settings::listen_list(std::string_view protocol)
   return const_cast<Settings*>(this)->listen_list(protocol);
 }
 
-std::vector<ListenAddress> Settings::listeners() const {
-  std::vector<ListenAddress> out;
-  for (std::string_view proto : kProtocols) {
-    for (const std::string& value : *listen_list(proto)) {
-      if (auto parsed = parse_listen_address(proto, value)) out.push_back(*parsed);
+std::vector<net::ListenSpec> Settings::listeners() const {
+  std::vector<net::ListenSpec> out;
+  for (net::Protocol proto : net::kAllProtocols) {
+    for (const std::string& value : *listen_list(net::to_string(proto))) {
+      auto parsed = net::parse_listen_spec(fmt::format("{}={}", net::to_string(proto), value));
+      if (parsed) out.push_back(*parsed);
     }
   }
   return out;
@@ -215,9 +216,10 @@ Status apply_overrides(Settings& settings, const Overrides& overrides) {
   replaced.http.clear();
   settings.listen = replaced;
   for (const std::string& flag : overrides.listen) {
-    auto parsed = parse_listen_flag(flag);
+    auto parsed = net::parse_listen_spec(flag);
     if (!parsed) return parsed.error();
-    settings.listen_list(parsed->protocol)->push_back(parsed->host_port());
+    settings.listen_list(net::to_string(parsed->protocol))
+        ->push_back(flag.substr(flag.find('=') + 1));
   }
   return ok();
 }

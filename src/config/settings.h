@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "config/listen_address.h"
+#include "net/proto/protocol.h"
 
 namespace roost::config {
 
@@ -33,7 +33,7 @@ struct TlsSettings {
   std::string key;   // empty = <data_dir>/tls/key.pem
 };
 
-// One list of "host:port" per protocol (kProtocols); empty list = not started.
+// One list of "host:port" per protocol (net::kAllProtocols); empty list = not started.
 struct ListenSettings {
   std::vector<std::string> imap, imaps, pop3, pop3s, submission, submissions, smtp, lmtp;
   std::vector<std::string> http = {"127.0.0.1:8080"};
@@ -68,8 +68,8 @@ struct Settings {
 
   std::string source;  // the file the settings came from; empty = built-in defaults
 
-  // Every configured listener, in kProtocols order (already validated at load).
-  std::vector<ListenAddress> listeners() const;
+  // Every configured listener, in net::kAllProtocols order (already validated at load).
+  std::vector<net::ListenSpec> listeners() const;
   // The list of one protocol by name (nullptr for an unknown name).
   std::vector<std::string>* listen_list(std::string_view protocol);
   const std::vector<std::string>* listen_list(std::string_view protocol) const;

@@ -110,15 +110,17 @@ std::vector<Key> build_keys() {
           "PEM private key for `tls.cert`. `SIGHUP` reloads both files."),
       "`<data_dir>/tls/key.pem`");
 
-  for (std::string_view proto : kProtocols) {
+  for (net::Protocol protocol : net::kAllProtocols) {
+    std::string_view proto = net::to_string(protocol);
     Key k;
     k.table = "listen";
     k.name = proto;
     k.type = KeyType::AddressList;
     k.doc = fmt::format(
-        "Addresses (`\"host:port\"`, IPv6 as `\"[::1]:port\"`) for {}{}. Empty: not started. "
+        "Addresses (`\"host:port\"`, IPv6 as `\"[::1]:port\"`; without a port, the standard one) "
+        "for {}{}. Empty: not started. "
         "Any `--listen` flag replaces the whole `[listen]` table.",
-        proto, uses_implicit_tls(proto) ? " (TLS from the first byte)" : "");
+        proto, net::is_implicit_tls(protocol) ? " (TLS from the first byte)" : "");
     k.list = [proto](Settings& s) -> std::vector<std::string>& { return *s.listen_list(proto); };
     keys.push_back(std::move(k));
   }

@@ -15,7 +15,7 @@ TEST(Settings, EmptyFileGivesDefaults) {
   EXPECT_EQ(s->store.backend, "sqlite");
   EXPECT_EQ(s->limits.max_message_size, 64 * 1024 * 1024);
   ASSERT_EQ(s->listeners().size(), 1u);
-  EXPECT_EQ(s->listeners()[0].protocol, "http");
+  EXPECT_EQ(s->listeners()[0].protocol, net::Protocol::Http);
   EXPECT_EQ(s->listeners()[0].port, 8080);
 }
 
@@ -41,7 +41,7 @@ http = []
   auto l = s->listeners();
   ASSERT_EQ(l.size(), 2u);
   EXPECT_EQ(l[1].host, "::1");
-  EXPECT_EQ(l[1].host_port(), "[::1]:1143");
+  EXPECT_EQ(net::to_string(l[1]), "imap=[::1]:1143");
 }
 
 TEST(Settings, UnknownKeyNamesKeyAndLine) {
@@ -71,8 +71,8 @@ TEST(Settings, BadValuesNameTheKey) {
       {"[store]\nbackend = \"mysql\"\n", "store.backend"},
       {"[limits]\nmax_message_size = \"lots\"\n", "is not a size"},
       {"[listen]\nimap = \"127.0.0.1:143\"\n", "listen.imap: must be an array"},
-      {"[listen]\nimap = [\"127.0.0.1\"]\n", "missing port"},
-      {"[listen]\nimap = [\"127.0.0.1:70000\"]\n", "port must be"},
+      {"[listen]\nimap = [\":143\"]\n", "missing host"},
+      {"[listen]\nimap = [\"127.0.0.1:70000\"]\n", "bad port"},
       {"[server]\nhostname = \"a b\"\n", "server.hostname"},
       {"[server\n", "f:1:"},
   };
@@ -92,15 +92,23 @@ TEST(Settings, ListenOverrideReplacesWholeTable) {
   EXPECT_EQ(s->server.data_dir, "/tmp/x");
   auto l = s->listeners();
   ASSERT_EQ(l.size(), 1u);
-  EXPECT_EQ(l[0].protocol, "https");
+  EXPECT_EQ(l[0].protocol, net::Protocol::Https);
   EXPECT_EQ(l[0].port, 9443);
+}
+
+TEST(Settings, ListenPortDefaultsToTheProtocols) {
+  auto s = parse_settings("[listen]\nimaps = [\"127.0.0.1\"]\nhttp = []\n", "f");
+  ASSERT_TRUE(s) << s.error().describe();
+  auto l = s->listeners();
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].port, 993);
 }
 
 TEST(Settings, BadListenFlag) {
   Settings s;
   auto st = apply_overrides(s, Overrides{"", {"gopher=1.2.3.4:70"}});
   ASSERT_FALSE(st);
-  EXPECT_NE(st.error().text.find("unknown protocol \"gopher\""), std::string::npos);
+  EXPECT_NE(st.error().text.find("unknown protocol 'gopher'"), std::string::npos);
   EXPECT_FALSE(apply_overrides(s, Overrides{"", {"127.0.0.1:80"}}));
 }
 

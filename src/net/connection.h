@@ -19,7 +19,7 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "net/protocol.h"
+#include "net/proto/protocol.h"
 #include "net/proto/line_reader.h"
 
 namespace roost::net {

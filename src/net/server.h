@@ -19,7 +19,7 @@
 #include "base/result.h"
 #include "net/connection.h"
 #include "net/metrics.h"
-#include "net/protocol.h"
+#include "net/proto/protocol.h"
 #include "net/tls_context.h"
 
 namespace roost::net {

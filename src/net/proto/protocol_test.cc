@@ -1,8 +1,6 @@
-#include "net/protocol.h"
+#include "net/proto/protocol.h"
 
 #include <gtest/gtest.h>
-
-#include "net/metrics.h"
 
 namespace roost::net {
 namespace {
@@ -59,20 +57,6 @@ TEST(ListenSpec, Rejects) {
   auto s = parse_listen_spec("gopher=1.2.3.4:70");
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().kind, ErrorKind::NotFound);
-}
-
-TEST(Metrics, RendersPrometheusText) {
-  MetricsRegistry r;
-  r.counter("roost_b_total", "B things", {{"protocol", "imap"}}).inc(3);
-  Counter& same = r.counter("roost_b_total", "ignored", {{"protocol", "imap"}});
-  same.inc();
-  r.gauge("roost_a", "A \"gauge\"\nsecond").set(-2);
-  r.gauge_callback("roost_c", "C", {{"q", "a\"b"}}, [] { return 1.5; });
-  EXPECT_EQ(r.render(),
-            "# HELP roost_a A \"gauge\"\\nsecond\n# TYPE roost_a gauge\nroost_a -2\n"
-            "# HELP roost_b_total B things\n# TYPE roost_b_total counter\n"
-            "roost_b_total{protocol=\"imap\"} 4\n"
-            "# HELP roost_c C\n# TYPE roost_c gauge\nroost_c{q=\"a\\\"b\"} 1.5\n");
 }
 
 }  // namespace

@@ -1,0 +1,392 @@
+// parse(): one pass over the message bytes with an explicit stack of open parts, so
+// nesting depth never grows the call stack (RFC 2046 §5.1, RFC 9051 §6.4.5 offsets).
+#include <algorithm>
+#include <cstring>
+
+#include "mime/address.h"
+#include "mime/content_type.h"
+#include "mime/date_time.h"
+#include "mime/encoded_word.h"
+#include "mime/header_field.h"
+#include "mime/message.h"
+#include "mime/preview.h"
+
+namespace roost::mime {
+namespace {
+
+constexpr size_t kNone = static_cast<size_t>(-1);
+
+// Raw (still folded) values of the fields one part's header contributes.
+struct PartHeader {
+  std::string_view content_type, encoding, id, description, md5, disposition, language,
+      location;
+  std::string_view date, subject, from, sender, reply_to, to, cc, bcc, in_reply_to, message_id;
+  bool has_content_type = false;
+};
+
+struct OpenPart {
+  uint32_t part;
+  uint32_t depth;
+  std::string boundary;  // multipart delimiter text, empty when none
+  bool live = false;     // boundary still matched (false once the close-delimiter is seen)
+  bool digest = false;   // multipart/digest: children default to message/rfc822
+};
+
+bool is_type(const Part& p, std::string_view type) { return iequals(p.type, type); }
+
+bool is_message_type(const Part& p) {
+  return is_type(p, "message") && (iequals(p.subtype, "rfc822") || iequals(p.subtype, "global"));
+}
+
+void set_default_type(Part& p, bool digest_child) {
+  if (digest_child) {  // RFC 2046 §5.1.5
+    p.type = "message";
+    p.subtype = "rfc822";
+    p.params.clear();
+  } else {  // RFC 2045 §5.2
+    p.type = "text";
+    p.subtype = "plain";
+    p.params = {{"charset", "us-ascii"}};
+  }
+}
+
+std::optional<std::string> unfolded(std::string_view raw) {
+  if (raw.data() == nullptr) return std::nullopt;
+  return unfold(raw);
+}
+
+class Parser {
+ public:
+  Parser(std::string_view in, const ParseLimits& limits) : in_(in), limits_(limits) {}
+
+  ParsedMessage run() {
+    msg_.parts.emplace_back();
+    begin_part(0, 0, 0, false, kNone);
+    while (live_ > 0) {
+      size_t line = cursor_;
+      bool found = false;
+      while (line < in_.size()) {
+        if (in_[line] == '-') {
+          size_t frame;
+          bool close;
+          if (match_boundary(line, frame, close)) {
+            on_delimiter(line, frame, close);
+            found = true;
+            break;
+          }
+        }
+        line = next_line(line);
+      }
+      if (!found) break;
+    }
+    close_frames_above(0, in_.size());
+    finish();
+    return std::move(msg_);
+  }
+
+ private:
+  size_t next_line(size_t pos) const {
+    const void* nl = std::memchr(in_.data() + pos, '\n', in_.size() - pos);
+    return nl ? static_cast<const char*>(nl) - in_.data() + 1 : in_.size();
+  }
+
+  // RFC 2046 §5.1.1: the CRLF before "--boundary" belongs to the delimiter.
+  size_t delimiter_start(size_t line) const {
+    if (line >= 2 && in_[line - 2] == '\r' && in_[line - 1] == '\n') return line - 2;
+    if (line >= 1 && in_[line - 1] == '\n') return line - 1;
+    return line;
+  }
+
+  // Longest live boundary that prefixes the line (as Dovecot: trailing junk tolerated).
+  bool match_boundary(size_t line, size_t& frame, bool& close) const {
+    if (line + 2 > in_.size() || in_[line] != '-' || in_[line + 1] != '-') return false;
+    std::string_view rest = in_.substr(line + 2);
+    size_t best_len = 0;
+    frame = kNone;
+    for (size_t k = stack_.size(); k-- > 0;) {
+      const OpenPart& f = stack_[k];
+      if (!f.live || (frame != kNone && f.boundary.size() <= best_len)) continue;
+      if (rest.starts_with(f.boundary)) {
+        frame = k;
+        best_len = f.boundary.size();
+      }
+    }
+    if (frame == kNone) return false;
+    close = rest.substr(best_len).starts_with("--");
+    return true;
+  }
+
+  void on_delimiter(size_t line, size_t frame, bool close) {
+    close_frames_above(frame + 1, delimiter_start(line));
+    OpenPart& f = stack_[frame];
+    cursor_ = next_line(line);
+    if (close) {
+      f.live = false;  // what follows is the epilogue (RFC 2046 §5.1.1)
+      --live_;
+      return;
+    }
+    if (msg_.parts.size() >= limits_.max_parts) {
+      f.live = false;  // fold the rest into this multipart's body
+      --live_;
+      msg_.truncated_nesting = true;
+      return;
+    }
+    auto child = static_cast<uint32_t>(msg_.parts.size());
+    msg_.parts.emplace_back();
+    msg_.parts[f.part].children.push_back(child);
+    begin_part(child, cursor_, f.depth + 1, f.digest, kNone);
+  }
+
+  // Pops open parts from the top down to stack_[first], ending their bodies at `end`.
+  void close_frames_above(size_t first, size_t end) {
+    while (stack_.size() > first) {
+      OpenPart& f = stack_.back();
+      Part& p = msg_.parts[f.part];
+      size_t body_end = std::max<size_t>(end, p.body_offset);
+      p.body_size = body_end - p.body_offset;
+      if (f.live) --live_;
+      bool multipart = !f.boundary.empty() || is_type(p, "multipart");
+      uint32_t index = f.part;
+      stack_.pop_back();
+      if (multipart && p.children.empty()) add_empty_child(index, p.body_offset);
+      Part& q = msg_.parts[index];
+      if (is_type(q, "text") || (is_message_type(q) && !q.children.empty()))
+        q.body_lines = count_lines(q.body_offset, q.body_size);
+    }
+  }
+
+  // Dovecot's answer to a multipart without any delimiter: one empty text/plain child,
+  // so BODYSTRUCTURE stays well-formed (RFC 9051 §7.5.2 needs at least one part).
+  void add_empty_child(uint32_t parent, uint64_t offset) {
+    auto child = static_cast<uint32_t>(msg_.parts.size());
+    Part c;
+    set_default_type(c, false);
+    c.header_offset = c.body_offset = offset;
+    msg_.parts.push_back(std::move(c));
+    msg_.parts[parent].children.push_back(child);
+  }
+
+  uint64_t count_lines(uint64_t offset, uint64_t size) const {
+    if (size == 0) return 0;
+    std::string_view body = in_.substr(offset, size);
+    auto lines = static_cast<uint64_t>(std::count(body.begin(), body.end(), '\n'));
+    return lines + (body.back() != '\n');  // a last line without a line break still counts
+  }
+
+  // Reads the header at `start`, classifies the part and opens it; message/rfc822 parts
+  // descend into their child here, iteratively.
+  void begin_part(uint32_t index, size_t start, uint32_t depth, bool digest_child,
+                  size_t envelope_owner) {
+    while (true) {
+      PartHeader h;
+      bool hit_boundary = false;
+      size_t body = scan_header(start, h, envelope_owner != kNone || index == 0, hit_boundary);
+      Part& p = msg_.parts[index];
+      p.header_offset = start;
+      p.header_size = body - start;
+      p.body_offset = body;
+      apply_header(p, h, digest_child);
+      if (index == 0 || envelope_owner != kNone) {
+        Envelope env = build_envelope(h);
+        if (envelope_owner == kNone) msg_.envelope = std::move(env);
+        else msg_.parts[envelope_owner].envelope = std::move(env);
+      }
+      bool container = is_type(p, "multipart") || is_message_type(p);
+      if (container && (depth >= limits_.max_depth || msg_.parts.size() >= limits_.max_parts)) {
+        // Dovecot's rule: too deep or too many parts: the rest is one opaque leaf.
+        p.type = "application";
+        p.subtype = "octet-stream";
+        p.params.clear();
+        msg_.truncated_nesting = true;
+        container = false;
+      }
+      OpenPart f{index, depth, {}, false, false};
+      if (container && is_type(p, "multipart")) {
+        const std::string* b = find_param(p.params, "boundary");
+        if (b && !b->empty()) {
+          f.boundary = *b;
+          f.live = true;
+          ++live_;
+        }
+        f.digest = iequals(p.subtype, "digest");
+      }
+      stack_.push_back(std::move(f));
+      cursor_ = hit_boundary ? cursor_ : body;
+      if (!container || !is_message_type(msg_.parts[index])) return;
+      auto child = static_cast<uint32_t>(msg_.parts.size());
+      msg_.parts.emplace_back();
+      msg_.parts[index].children.push_back(child);
+      if (hit_boundary) {  // header ran into a delimiter: the message is empty
+        Part& c = msg_.parts[child];
+        c.header_offset = c.body_offset = body;
+        msg_.parts[index].envelope = Envelope{};
+        stack_.push_back(OpenPart{child, depth + 1, {}, false, false});
+        return;
+      }
+      envelope_owner = index;
+      index = child;
+      start = body;
+      depth += 1;
+      digest_child = false;
+    }
+  }
+
+  // Scans header lines from `start`; returns where the body starts. Stops at the blank
+  // line, at a live delimiter (then the header keeps no CRLF of it) or at the end.
+  size_t scan_header(size_t start, PartHeader& h, bool want_envelope, bool& hit_boundary) {
+    size_t pos = start, field_begin = kNone;
+    uint32_t fields = 0;
+    auto emit = [&](size_t end) {
+      if (field_begin == kNone) return;
+      if (++fields <= limits_.max_header_fields)
+        record_field(in_.substr(field_begin, end - field_begin), h, want_envelope);
+      field_begin = kNone;
+    };
+    while (pos < in_.size()) {
+      char c = in_[pos];
+      if (c == '\n') {
+        emit(pos);
+        return pos + 1;
+      }
+      if (c == '\r' && pos + 1 < in_.size() && in_[pos + 1] == '\n') {
+        emit(pos);
+        return pos + 2;
+      }
+      size_t frame;
+      bool close;
+      if (c == '-' && live_ > 0 && match_boundary(pos, frame, close)) {
+        size_t end = std::max(start, delimiter_start(pos));
+        emit(end);
+        hit_boundary = true;
+        cursor_ = pos;
+        return end;
+      }
+      if (c != ' ' && c != '\t') {
+        emit(pos);
+        field_begin = pos;
+      }
+      pos = next_line(pos);
+    }
+    emit(pos);
+    return pos;  // RFC 5322 allows a message without body: all of it is header
+  }
+
+  static void record_field(std::string_view raw, PartHeader& h, bool want_envelope) {
+    HeaderField f;
+    if (!split_header_field(raw, f)) return;
+    auto take = [&](std::string_view& slot) {
+      if (slot.data() == nullptr) slot = f.value;  // the first occurrence wins
+    };
+    std::string_view n = f.name;
+    if (n.size() > 8 && iequals(n.substr(0, 8), "content-")) {
+      std::string_view s = n.substr(8);
+      if (iequals(s, "type")) take(h.content_type);
+      else if (iequals(s, "transfer-encoding")) take(h.encoding);
+      else if (iequals(s, "id")) take(h.id);
+      else if (iequals(s, "description")) take(h.description);
+      else if (iequals(s, "md5")) take(h.md5);
+      else if (iequals(s, "disposition")) take(h.disposition);
+      else if (iequals(s, "language")) take(h.language);
+      else if (iequals(s, "location")) take(h.location);
+      return;
+    }
+    if (!want_envelope) return;
+    if (iequals(n, "date")) take(h.date);
+    else if (iequals(n, "subject")) take(h.subject);
+    else if (iequals(n, "from")) take(h.from);
+    else if (iequals(n, "sender")) take(h.sender);
+    else if (iequals(n, "reply-to")) take(h.reply_to);
+    else if (iequals(n, "to")) take(h.to);
+    else if (iequals(n, "cc")) take(h.cc);
+    else if (iequals(n, "bcc")) take(h.bcc);
+    else if (iequals(n, "in-reply-to")) take(h.in_reply_to);
+    else if (iequals(n, "message-id")) take(h.message_id);
+  }
+
+  static void apply_header(Part& p, const PartHeader& h, bool digest_child) {
+    ContentType ct;
+    if (h.content_type.data() != nullptr) ct = parse_content_type(unfold(h.content_type));
+    if (ct.valid()) {
+      p.type = std::move(ct.type);
+      p.subtype = std::move(ct.subtype);
+      p.params = std::move(ct.params);
+    } else {
+      set_default_type(p, digest_child && h.content_type.data() == nullptr);
+    }
+    if (h.encoding.data() != nullptr) {
+      std::string e = unfold(h.encoding);
+      size_t cut = e.find_first_of(" \t(;");
+      if (cut != std::string::npos) e.resize(cut);
+      if (!e.empty()) p.encoding = std::move(e);
+    }
+    p.id = unfolded(h.id);
+    p.description = unfolded(h.description);
+    p.md5 = unfolded(h.md5);
+    if (h.location.data() != nullptr) {  // RFC 2557 §4.4.2: folding whitespace is not part of the URI
+      std::string loc = unfold(h.location);
+      std::erase_if(loc, [](char c) { return c == ' ' || c == '\t'; });
+      p.location = std::move(loc);
+    }
+    if (h.disposition.data() != nullptr) {
+      Disposition d = parse_disposition(unfold(h.disposition));
+      if (!d.type.empty()) p.disposition = std::move(d);
+    }
+    if (h.language.data() != nullptr) {  // RFC 3282: comma-separated language tags
+      std::string all = unfold(h.language);
+      std::string_view rest = all;
+      while (!rest.empty()) {
+        size_t comma = rest.find(',');
+        std::string_view tag = trim(rest.substr(0, comma));
+        if (!tag.empty()) p.language.emplace_back(tag);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      }
+    }
+  }
+
+  static Envelope build_envelope(const PartHeader& h) {
+    Envelope e;
+    e.date = unfolded(h.date);
+    e.subject = unfolded(h.subject);
+    auto list = [](std::string_view raw) {
+      return raw.data() ? parse_address_list(unfold(raw)) : std::vector<Address>{};
+    };
+    e.from = list(h.from);
+    e.sender = list(h.sender);
+    e.reply_to = list(h.reply_to);
+    e.to = list(h.to);
+    e.cc = list(h.cc);
+    e.bcc = list(h.bcc);
+    // RFC 9051 §7.5.2: absent or empty Sender/Reply-To take the value of From.
+    if (e.sender.empty()) e.sender = e.from;
+    if (e.reply_to.empty()) e.reply_to = e.from;
+    e.in_reply_to = unfolded(h.in_reply_to);
+    e.message_id = unfolded(h.message_id);
+    return e;
+  }
+
+  void finish() {
+    const Envelope& e = msg_.envelope;
+    if (e.subject) msg_.subject = decode_header_text(*e.subject);
+    msg_.from = format_address_list(e.from);
+    msg_.to = format_address_list(e.to);
+    msg_.cc = format_address_list(e.cc);
+    msg_.bcc = format_address_list(e.bcc);
+    if (e.date) msg_.date_unix = parse_date(*e.date).value_or(-1);
+    msg_.preview = make_preview(in_, msg_);
+  }
+
+  std::string_view in_;
+  const ParseLimits& limits_;
+  ParsedMessage msg_;
+  std::vector<OpenPart> stack_;
+  size_t live_ = 0;    // open multiparts whose boundary is still matched
+  size_t cursor_ = 0;  // next line start to examine for delimiters
+};
+
+}  // namespace
+
+ParsedMessage parse(std::string_view message, const ParseLimits& limits) {
+  return Parser(message, limits).run();
+}
+
+}  // namespace roost::mime

@@ -1,0 +1,170 @@
+#include <gtest/gtest.h>
+
+#include "mime/message.h"
+
+namespace roost::mime {
+namespace {
+
+std::string_view body(std::string_view bytes, const Part& p) {
+  return bytes.substr(p.body_offset, p.body_size);
+}
+
+// n nested multiparts, each with a distinct boundary, and one text leaf at the bottom.
+std::string nested_multiparts(int n) {
+  std::string head = "Subject: deep\r\n", tail;
+  for (int i = 0; i < n; ++i) {
+    std::string b = "=_" + std::to_string(i) + "_=";  // no boundary prefixes another
+    head += "Content-Type: multipart/mixed; boundary=\"" + b + "\"\r\n\r\n--" + b + "\r\n";
+    tail = "\r\n--" + b + "--" + tail;
+  }
+  return head + "Content-Type: text/plain\r\n\r\nbottom" + tail + "\r\n";
+}
+
+std::string nested_messages(int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += "Subject: level " + std::to_string(i) + "\r\nContent-Type: message/rfc822\r\n\r\n";
+  return s + "Subject: leaf\r\n\r\nbottom\r\n";
+}
+
+TEST(MessageParser, ThousandDeepMultipartsBecomeLeafAtLimit) {
+  std::string in = nested_multiparts(1000);
+  ParsedMessage m = parse(in);
+  EXPECT_TRUE(m.truncated_nesting);
+  ASSERT_EQ(m.parts.size(), 101u);  // depths 0..99 are containers, depth 100 is a leaf
+  for (size_t i = 0; i < 100; ++i) {
+    EXPECT_EQ(m.parts[i].type, "multipart");
+    EXPECT_EQ(m.parts[i].children, (std::vector<uint32_t>{static_cast<uint32_t>(i + 1)}));
+  }
+  EXPECT_EQ(m.parts[100].type, "application");
+  EXPECT_EQ(m.parts[100].subtype, "octet-stream");
+  EXPECT_TRUE(body(in, m.parts[100]).starts_with("--=_100_=\r\n"));
+  auto back = deserialize(serialize(m));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, m);
+}
+
+TEST(MessageParser, ThousandDeepMessages) {
+  std::string in = nested_messages(1000);
+  ParsedMessage m = parse(in);
+  EXPECT_TRUE(m.truncated_nesting);
+  ASSERT_EQ(m.parts.size(), 101u);
+  ASSERT_TRUE(m.parts[99].envelope);
+  EXPECT_EQ(m.parts[99].envelope->subject, "level 100");
+  EXPECT_EQ(m.parts[100].type, "application");
+}
+
+TEST(MessageParser, WithinLimitsEverythingIsParsed) {
+  std::string in = nested_multiparts(20);
+  ParsedMessage m = parse(in);
+  EXPECT_FALSE(m.truncated_nesting);
+  ASSERT_EQ(m.parts.size(), 21u);
+  EXPECT_EQ(body(in, m.parts[20]), "bottom");
+  EXPECT_EQ(m.preview, "bottom");
+}
+
+TEST(MessageParser, CustomDepthLimit) {
+  ParseLimits limits;
+  limits.max_depth = 2;
+  ParsedMessage m = parse(nested_multiparts(5), limits);
+  ASSERT_EQ(m.parts.size(), 3u);
+  EXPECT_TRUE(m.truncated_nesting);
+}
+
+TEST(MessageParser, MaxPartsFoldsTheRest) {
+  std::string in = "Content-Type: multipart/mixed; boundary=x\r\n\r\n";
+  for (int i = 0; i < 10; ++i) in += "--x\r\n\r\npart" + std::to_string(i) + "\r\n";
+  in += "--x--\r\n";
+  ParseLimits limits;
+  limits.max_parts = 4;
+  ParsedMessage m = parse(in, limits);
+  ASSERT_EQ(m.parts.size(), 4u);
+  EXPECT_EQ(body(in, m.parts[3]), "part2");
+  EXPECT_TRUE(m.truncated_nesting);
+}
+
+TEST(MessageParser, MaxHeaderFieldsIgnoresLaterFields) {
+  std::string in;
+  for (int i = 0; i < 20; ++i) in += "X-Filler: " + std::to_string(i) + "\r\n";
+  in += "Subject: late\r\n\r\nbody";
+  ParseLimits limits;
+  limits.max_header_fields = 10;
+  EXPECT_EQ(parse(in, limits).envelope.subject, std::nullopt);
+  EXPECT_EQ(parse(in).envelope.subject, "late");
+}
+
+TEST(MessageParser, InvalidContentTypeFallsBackToTextPlain) {
+  ParsedMessage m = parse("Content-Type: garbage\r\n\r\nx");
+  EXPECT_EQ(m.parts[0].type, "text");
+  EXPECT_EQ(m.parts[0].params, (Params{{"charset", "us-ascii"}}));
+}
+
+TEST(MessageParser, MultipartWithoutBoundaryParameter) {
+  std::string in = "Content-Type: multipart/mixed\r\n\r\n--x\r\nhello\r\n";
+  ParsedMessage m = parse(in);
+  ASSERT_EQ(m.parts.size(), 2u);
+  EXPECT_EQ(m.parts[1].body_size, 0u);
+  EXPECT_EQ(body(in, m.parts[0]), "--x\r\nhello\r\n");
+}
+
+TEST(MessageParser, DelimiterAtBodyStartAndTrailingJunkOnDelimiter) {
+  std::string in =
+      "Content-Type: multipart/mixed; boundary=q\r\n\r\n--q  \r\n\r\none\r\n--qjunk\r\n\r\ntwo\r\n--q--";
+  ParsedMessage m = parse(in);
+  ASSERT_EQ(m.parts.size(), 3u);
+  EXPECT_EQ(body(in, m.parts[1]), "one");
+  EXPECT_EQ(body(in, m.parts[2]), "two");
+}
+
+TEST(MessageParser, LineCountsPartialLastLine) {
+  ParsedMessage m = parse("\r\na\r\nb");
+  EXPECT_EQ(m.parts[0].body_lines, 2u);
+  EXPECT_EQ(m.parts[0].header_size, 2u);
+}
+
+TEST(MessageParser, DecodedFieldsAndDate) {
+  ParsedMessage m = parse(
+      "Subject: =?utf-8?q?caf=C3=A9?=\r\nDate: Sat, 1 Jan 2000 00:00:00 +0000\r\n"
+      "To: a@b.test\r\nBcc: c@d.test\r\n\r\n");
+  EXPECT_EQ(m.subject, "caf\xC3\xA9");
+  EXPECT_EQ(m.date_unix, 946684800);
+  EXPECT_EQ(m.to, "a@b.test");
+  EXPECT_EQ(m.bcc, "c@d.test");
+}
+
+TEST(MessageParser, PreviewIsCappedAt256Characters) {
+  std::string text = "\xC3\xA9 \r\n\t \xC3\xA9";
+  for (int i = 0; i < 300; ++i) text += "\xC3\xA9";
+  ParsedMessage m = parse("Content-Type: text/plain; charset=utf-8\r\n\r\n" + text);
+  size_t chars = 0;
+  for (unsigned char c : m.preview) chars += (c & 0xC0) != 0x80;
+  EXPECT_EQ(chars, 256u);
+  EXPECT_TRUE(m.preview.starts_with("\xC3\xA9 \xC3\xA9\xC3\xA9"));
+}
+
+TEST(MessageParser, AttachmentIsNotPreview) {
+  ParsedMessage m = parse(
+      "Content-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\nContent-Disposition: attachment\r\n"
+      "\r\nnotes.txt content\r\n--z\r\nContent-Type: text/html\r\n\r\n<p>shown</p>\r\n--z--\r\n");
+  EXPECT_EQ(m.preview, "shown");
+}
+
+// Inputs that would be quadratic with naive look-ahead; a regression shows up as a timeout.
+TEST(MessageParser, PathologicalInputsStayLinear) {
+  auto repeat = [](std::string_view unit, size_t n) {
+    std::string s;
+    s.reserve(unit.size() * n);
+    for (size_t i = 0; i < n; ++i) s += unit;
+    return s;
+  };
+  for (std::string_view unit : {"=?a?q?", "<@", "a@[", "(", "\"", "&", "-"}) {
+    std::string in = "Subject: " + repeat(unit, 200000) + "\r\nFrom: " + repeat(unit, 200000) +
+                     "\r\nContent-Type: text/html\r\n\r\n" + repeat(unit, 50000);
+    ParsedMessage m = parse(in);
+    EXPECT_EQ(m.parts.size(), 1u);
+  }
+  std::string many = "Content-Type: multipart/mixed; boundary=x\r\n\r\n" + repeat("--x\r\n", 100000);
+  EXPECT_EQ(parse(many).parts.size(), 10000u);  // ParseLimits::max_parts
+}
+
+}  // namespace
+}  // namespace roost::mime
