@@ -1,7 +1,8 @@
 #include "store/sqlite/file_blob_store.h"
 
-#include <openssl/evp.h>
 #include <unistd.h>
+
+#include "store/content_hash.h"
 
 namespace roost::store::sqlite {
 
@@ -20,41 +21,23 @@ class FileBlobWriter final : public BlobWriter {
       : store_(store),
         file_(std::move(file)),
         tmp_name_(std::move(tmp_name)),
-        tmp_path_(std::move(tmp_path)),
-        ctx_(EVP_MD_CTX_new()) {
-    if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) failed_ = true;
-  }
-  ~FileBlobWriter() override {
-    abort();
-    EVP_MD_CTX_free(ctx_);
-  }
+        tmp_path_(std::move(tmp_path)) {}
+  ~FileBlobWriter() override { abort(); }
 
   Status write(std::string_view chunk) override {
     if (done_) return make_error(ErrorKind::Internal, "blob writer already finished");
-    if (failed_) return make_error(ErrorKind::Internal, "hash init failed");
     ROOST_TRY(file_->append(chunk));
-    if (EVP_DigestUpdate(ctx_, chunk.data(), chunk.size()) != 1) {
-      return make_error(ErrorKind::Internal, "hash update failed");
-    }
+    hasher_.update(chunk);
+    if (!hasher_.ok()) return make_error(ErrorKind::Internal, "hashing failed");
     return ok();
   }
 
   uint64_t size() const override { return file_->size(); }
 
   Result<BlobRef> commit() override {
-    if (done_ || failed_) return make_error(ErrorKind::Internal, "blob writer not usable");
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_DigestFinal_ex(ctx_, digest, &len) != 1 || len != 32) {
-      return make_error(ErrorKind::Internal, "hash final failed");
-    }
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string id;
-    id.reserve(64);
-    for (unsigned i = 0; i < len; ++i) {
-      id.push_back(kHex[digest[i] >> 4]);
-      id.push_back(kHex[digest[i] & 15]);
-    }
+    if (done_) return make_error(ErrorKind::Internal, "blob writer not usable");
+    std::string id = hasher_.finish_hex();
+    if (id.empty()) return make_error(ErrorKind::Internal, "hashing failed");
     uint64_t size = file_->size();
     Status st = store_.durable_ ? file_->sync() : ok();
     if (st) st = file_->close();
@@ -82,9 +65,8 @@ class FileBlobWriter final : public BlobWriter {
   std::unique_ptr<WritableFile> file_;
   std::string tmp_name_;
   std::string tmp_path_;
-  EVP_MD_CTX* ctx_;
+  ContentHasher hasher_;
   bool done_ = false;
-  bool failed_ = false;
 };
 
 FileBlobStore::FileBlobStore(Env& env, std::string data_dir, bool durable)
