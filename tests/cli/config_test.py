@@ -29,7 +29,7 @@ def test_bad_values_name_the_key():
     cases = [
         ("[limits]\nmax_message_size = \"huge\"\n", "limits.max_message_size"),
         ("[server]\nthreads = -3\n", "server.threads"),
-        ("[listen]\nimap = [\"127.0.0.1\"]\n", "listen.imap"),
+        ("[listen]\nimap = [\"127.0.0.1:99999\"]\n", "listen.imap"),
         ("[store]\nbackend = \"postgres\"\n", "not available yet"),
         ("[server]\nlog_level = 3\n", "server.log_level"),
     ]
@@ -45,11 +45,11 @@ def test_good_config_and_defaults():
                         "[limits]\nmax_message_size = \"10 MiB\"\n")
         p = roost("config", "check", "--config", path, cwd=d, check=0)
         expect(os.path.join(d, "data") in p.stdout, p.stdout)
-        expect("listen http 127.0.0.1:9999" in p.stdout, p.stdout)
+        expect("listen http=127.0.0.1:9999" in p.stdout, p.stdout)
         # No file at all = defaults; roost.toml in the working dir is picked up.
         with TempDir() as empty:
             p = roost("config", "check", cwd=empty, check=0)
-            expect("defaults" in p.stdout and "listen http 127.0.0.1:8080" in p.stdout, p.stdout)
+            expect("defaults" in p.stdout and "listen http=127.0.0.1:8080" in p.stdout, p.stdout)
         p = roost("config", "check", cwd=d, check=0)
         expect("roost.toml: ok" in p.stdout, p.stdout)
         missing = roost("config", "check", "--config", os.path.join(d, "nope.toml"), check=1)

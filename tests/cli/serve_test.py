@@ -31,8 +31,8 @@ def test_http_https_and_sigterm():
                                        context=unverified_tls())
             expect(status == 200, f"https {status}")
             out = s.output()
-            expect(f"event=listening proto=http address=127.0.0.1:{http}" in out, out)
-            expect(f"event=listening proto=https address=127.0.0.1:{https}" in out, out)
+            expect(f"event=net.listen protocol=http address=127.0.0.1 port={http}" in out, out)
+            expect(f"event=net.listen protocol=https address=127.0.0.1 port={https}" in out, out)
             expect(os.path.exists(os.path.join(d, "tls", "cert.pem")), "no self-signed cert")
 
             # A second server on the same port fails clearly, and the first keeps serving.
@@ -53,7 +53,7 @@ def test_unimplemented_protocol_fails_clearly():
         expect("roost: " in p.stderr and "not available in this build yet" in p.stderr,
                p.stderr)
         bad = roost("serve", "--data-dir", d, "--listen", "gopher=127.0.0.1:70", check=1)
-        expect("unknown protocol \"gopher\"" in bad.stderr, bad.stderr)
+        expect("unknown protocol 'gopher'" in bad.stderr, bad.stderr)
 
 
 def test_sighup_reloads_certificate():
