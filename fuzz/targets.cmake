@@ -2,3 +2,4 @@
 roost_fuzz_target(line_reader line_reader_fuzz.cc roost_net_proto)
 roost_fuzz_target(literal_reader literal_reader_fuzz.cc roost_net_proto)
 roost_fuzz_target(mime mime_fuzz.cc roost_mime)
+roost_fuzz_target(imap_command imap_command_fuzz.cc roost_imap_proto)

@@ -11,6 +11,7 @@
 #include "auth/directory.h"
 #include "base/result.h"
 #include "config/settings.h"
+#include "mailbox/ingest.h"
 #include "store/store.h"
 
 namespace roost::cli {
@@ -36,6 +37,8 @@ Result<config::Settings> load_settings(const GlobalOptions& options,
                                        std::vector<std::string> listen = {});
 // auth::Directory options from [auth] (hash cost stays at the built-in default).
 auth::DirectoryOptions directory_options(const config::Settings& settings);
+// mailbox::Ingest options from [limits] and [quota]: every path that stores mail uses these.
+mailbox::IngestOptions ingest_options(const config::Settings& settings);
 
 // Prints "roost: <message>" on stderr and throws CLI::RuntimeError(1).
 [[noreturn]] void fail(const Error& error);

@@ -45,6 +45,15 @@ auth::DirectoryOptions directory_options(const config::Settings& settings) {
   return options;
 }
 
+mailbox::IngestOptions ingest_options(const config::Settings& settings) {
+  mailbox::IngestOptions options;
+  options.max_message_size = static_cast<uint64_t>(settings.limits.max_message_size);
+  options.quota_bytes = static_cast<uint64_t>(settings.quota.storage);
+  options.quota_messages = static_cast<uint64_t>(settings.quota.messages);
+  options.parse_limits.max_depth = static_cast<uint32_t>(settings.limits.max_mime_depth);
+  return options;
+}
+
 void fail(const Error& error) {
   std::cerr << "roost: " << error.text;
   if (!error.detail.empty()) std::cerr << " (" << error.detail << ")";

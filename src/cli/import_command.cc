@@ -86,13 +86,6 @@ class Importer {
   const std::vector<FolderReport>& reports() const { return reports_; }
 
  private:
-  static mailbox::IngestOptions ingest_options(const config::Settings& settings) {
-    mailbox::IngestOptions options;
-    options.max_message_size = static_cast<uint64_t>(settings.limits.max_message_size);
-    options.parse_limits.max_depth = static_cast<uint32_t>(settings.limits.max_mime_depth);
-    return options;
-  }
-
   Result<std::string> load(const SourceMessage& m) {
     if (m.path.empty()) return load_mbox_message(m.raw);
     auto bytes = Env::real().read_file(m.path);

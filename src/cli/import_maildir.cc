@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/import_source.h"
+#include "imap/proto/mutf7.h"
 
 namespace roost::cli {
 namespace {
@@ -21,33 +22,6 @@ bool is_dir(const std::string& path) {
 }
 
 bool is_maildir(const std::string& path) { return is_dir(path + "/cur") || is_dir(path + "/new"); }
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == ',') return 63;  // modified BASE64 uses ',' for '/'
-  return -1;
-}
 
 // Keyword names by letter: "0 $Label1" on line → 'a' means $Label1 (Dovecot).
 std::map<char, std::string> read_keywords(Env& env, const std::string& folder_dir) {
@@ -155,9 +129,8 @@ void scan_folder(Env& env, const std::string& dir, const std::string& mailbox, I
 
 // "Sub&AOQ-" → "Subä"; names that are not valid mUTF-7 (e.g. raw UTF-8) stay as they are.
 std::string decode_name(std::string_view name) {
-  std::string out;
-  if (decode_modified_utf7(name, out)) return out;
-  return std::string(name);
+  auto decoded = imap::mutf7_decode(name);
+  return decoded ? *decoded : std::string(name);
 }
 
 // Plain nested layout: every directory below the root that is a maildir is a mailbox.
@@ -176,54 +149,6 @@ void scan_nested(Env& env, const std::string& dir, const std::string& prefix, Im
 }
 
 }  // namespace
-
-bool decode_modified_utf7(std::string_view in, std::string& out) {
-  out.clear();
-  size_t i = 0;
-  while (i < in.size()) {
-    char c = in[i];
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return false;
-    if (c != '&') {
-      out += c;
-      ++i;
-      continue;
-    }
-    size_t end = in.find('-', i + 1);
-    if (end == std::string_view::npos) return false;
-    if (end == i + 1) {  // "&-" is a literal '&'
-      out += '&';
-      i = end + 1;
-      continue;
-    }
-    uint32_t bits = 0;
-    int nbits = 0;
-    uint32_t high_surrogate = 0;
-    for (size_t k = i + 1; k < end; ++k) {
-      int v = base64_value(in[k]);
-      if (v < 0) return false;
-      bits = (bits << 6) | static_cast<uint32_t>(v);
-      nbits += 6;
-      if (nbits < 16) continue;
-      nbits -= 16;
-      uint32_t unit = (bits >> nbits) & 0xFFFF;
-      if (unit >= 0xD800 && unit <= 0xDBFF) {
-        if (high_surrogate != 0) return false;
-        high_surrogate = unit;
-      } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
-        if (high_surrogate == 0) return false;
-        append_utf8(out, 0x10000 + ((high_surrogate - 0xD800) << 10) + (unit - 0xDC00));
-        high_surrogate = 0;
-      } else {
-        if (high_surrogate != 0) return false;
-        append_utf8(out, unit);
-      }
-    }
-    // RFC 3501 §5.1.3: leftover bits must be zero padding, no dangling surrogate.
-    if (high_surrogate != 0 || nbits >= 6 || (bits & ((1u << nbits) - 1)) != 0) return false;
-    i = end + 1;
-  }
-  return true;
-}
 
 Result<ImportPlan> scan_maildir(Env& env, const std::string& dir) {
   if (!is_dir(dir)) return make_error(ErrorKind::NotFound, "no such directory", dir);

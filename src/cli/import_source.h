@@ -59,7 +59,5 @@ bool parse_from_line_date(std::string_view text, int64_t& unix_seconds, int32_t&
 
 // import_maildir.cc
 Result<ImportPlan> scan_maildir(Env& env, const std::string& dir);
-// IMAP modified UTF-7 (RFC 3501 §5.1.3) → UTF-8; false when not valid mUTF-7.
-bool decode_modified_utf7(std::string_view in, std::string& out);
 
 }  // namespace roost::cli

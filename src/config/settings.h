@@ -51,6 +51,12 @@ struct LimitsSettings {
   int64_t max_mime_depth = 100;
 };
 
+// Per-account storage quota, enforced by mailbox::Ingest for every new message.
+struct QuotaSettings {
+  int64_t storage = 0;   // bytes per account; 0 = unlimited
+  int64_t messages = 0;  // messages per account; 0 = unlimited
+};
+
 // Failed-login throttle per (client IP, account), applied by auth::Directory.
 struct AuthSettings {
   int64_t free_failures = 3;           // failures before any delay
@@ -64,6 +70,7 @@ struct Settings {
   TlsSettings tls;
   ListenSettings listen;
   LimitsSettings limits;
+  QuotaSettings quota;
   AuthSettings auth;
 
   std::string source;  // the file the settings came from; empty = built-in defaults

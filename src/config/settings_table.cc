@@ -160,6 +160,16 @@ std::vector<Key> build_keys() {
       [](Settings& s) -> int64_t& { return s.limits.max_mime_depth; },
       "Deepest MIME nesting parsed; deeper parts are treated as opaque."));
 
+  add(size(
+      "quota", "storage", 0, 1024 * kGiB * 1024,
+      [](Settings& s) -> int64_t& { return s.quota.storage; },
+      "Storage each account may use (sum of its message sizes); 0 means unlimited. A message "
+      "that would exceed it is refused with an over-quota error."));
+  add(integer(
+      "quota", "messages", 0, 1000000000,
+      [](Settings& s) -> int64_t& { return s.quota.messages; },
+      "Messages each account may hold; 0 means unlimited."));
+
   add(integer(
       "auth", "free_failures", 0, 1000,
       [](Settings& s) -> int64_t& { return s.auth.free_failures; },

@@ -101,20 +101,6 @@ TEST(ScanMbox, RejectsNonMbox) {
   EXPECT_TRUE(empty->folders.at(0).messages.empty());
 }
 
-TEST(ModifiedUtf7, Decodes) {
-  std::string out;
-  ASSERT_TRUE(decode_modified_utf7("&AMk-t&AOk-", out));
-  EXPECT_EQ(out, "\xC3\x89t\xC3\xA9");  // Été
-  ASSERT_TRUE(decode_modified_utf7("Tom &- Jerry", out));
-  EXPECT_EQ(out, "Tom & Jerry");
-  ASSERT_TRUE(decode_modified_utf7("&2D3eAA-", out));  // U+1F600 as a surrogate pair
-  EXPECT_EQ(out, "\xF0\x9F\x98\x80");
-  ASSERT_TRUE(decode_modified_utf7("&ZeVnLIqe-", out));  // RFC 3501 example: 日本語
-  EXPECT_EQ(out, "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E");
-  EXPECT_FALSE(decode_modified_utf7("&AMk", out));
-  EXPECT_FALSE(decode_modified_utf7("caf\xC3\xA9", out));
-}
-
 TEST(ScanMaildir, FoldersFlagsKeywordsAndDates) {
   TempDir dir;
   const std::string& root = dir.path();

@@ -215,6 +215,19 @@ def main():
         assert p.returncode != 0 and b"roost:" in p.stderr, p
         p = roost.run("message", "cat", "bob", "INBOX", "999", check=False)
         assert p.returncode != 0 and p.stdout == b"", p
+        # --- the account quota refuses what does not fit, and says so ---
+        qdir = os.path.join(tmp, "quota")
+        os.makedirs(qdir)
+        conf = os.path.join(qdir, "roost.toml")
+        with open(conf, "w") as f:
+            f.write("[quota]\nmessages = 2\n")
+        qroost = Roost(os.path.join(qdir, "var"))
+        qroost.run("account", "add", "carol", "--password-stdin", stdin=b"secret-pw\n")
+        p = qroost.run("import", "mbox", mbox, "--account", "carol", "--config", conf,
+                       check=False)
+        assert p.returncode == 1, p
+        assert b"quota" in (p.stdout + p.stderr).lower(), p
+        assert qroost.mailbox_counts("carol")["INBOX"] <= 2, qroost.mailbox_counts("carol")
         print("import_test: ok")
         return 0
     finally:
