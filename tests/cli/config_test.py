@@ -67,6 +67,17 @@ def test_reference_is_markdown_of_every_key():
     expect(len(keys) == len(set(keys)), "duplicate keys")
 
 
+def test_readme_reference_is_current():
+    # The README's configuration reference is generated; it must match the binary.
+    p = roost("config", "reference", check=0)
+    readme = open(os.path.join(os.environ["ROOST_SOURCE_DIR"], "README.md")).read()
+    begin, end = "<!-- config-reference:begin -->\n", "<!-- config-reference:end -->"
+    section = readme[readme.index(begin) + len(begin):readme.index(end)]
+    expect(section == p.stdout,
+           "README.md configuration reference is stale: paste `roost config reference`")
+
+
 if __name__ == "__main__":
     run_tests([test_unknown_key_names_key_and_line, test_bad_values_name_the_key,
-               test_good_config_and_defaults, test_reference_is_markdown_of_every_key])
+               test_good_config_and_defaults, test_reference_is_markdown_of_every_key,
+               test_readme_reference_is_current])
