@@ -168,8 +168,8 @@ Env& Env::real() {
 
 Status Env::write_file_atomic(const std::string& path, std::string_view data) {
   static std::atomic<uint64_t> counter{0};
-  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                    std::to_string(counter.fetch_add(1));
+  std::string tmp =
+      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
   auto file = create_file(tmp);
   if (!file) return file.error();
   Status st = (*file)->append(data);

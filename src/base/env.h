@@ -42,7 +42,7 @@ class Env {
   // Atomic replace (rename(2)); the caller syncs the directory to make it durable.
   virtual Status rename(const std::string& from, const std::string& to) = 0;
   virtual Status sync_dir(const std::string& dir) = 0;
-  virtual Status remove(const std::string& path) = 0;  // NotFound if absent
+  virtual Status remove(const std::string& path) = 0;    // NotFound if absent
   virtual Status make_dirs(const std::string& dir) = 0;  // mkdir -p, ok if present
   virtual bool exists(const std::string& path) = 0;
   virtual Result<uint64_t> file_size(const std::string& path) = 0;

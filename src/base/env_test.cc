@@ -11,8 +11,8 @@ namespace {
 class EnvTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("roost-env-test-" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("roost-env-test-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     ASSERT_TRUE(Env::real().make_dirs(dir_.string()));
   }

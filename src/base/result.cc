@@ -6,18 +6,30 @@ namespace roost {
 
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::Syntax: return "syntax";
-    case ErrorKind::NotFound: return "not-found";
-    case ErrorKind::Exists: return "exists";
-    case ErrorKind::NoPerm: return "no-permission";
-    case ErrorKind::OverQuota: return "over-quota";
-    case ErrorKind::TooBig: return "too-big";
-    case ErrorKind::Limit: return "limit";
-    case ErrorKind::InUse: return "in-use";
-    case ErrorKind::Temporary: return "temporary";
-    case ErrorKind::Io: return "io";
-    case ErrorKind::Corrupt: return "corrupt";
-    case ErrorKind::Internal: return "internal";
+    case ErrorKind::Syntax:
+      return "syntax";
+    case ErrorKind::NotFound:
+      return "not-found";
+    case ErrorKind::Exists:
+      return "exists";
+    case ErrorKind::NoPerm:
+      return "no-permission";
+    case ErrorKind::OverQuota:
+      return "over-quota";
+    case ErrorKind::TooBig:
+      return "too-big";
+    case ErrorKind::Limit:
+      return "limit";
+    case ErrorKind::InUse:
+      return "in-use";
+    case ErrorKind::Temporary:
+      return "temporary";
+    case ErrorKind::Io:
+      return "io";
+    case ErrorKind::Corrupt:
+      return "corrupt";
+    case ErrorKind::Internal:
+      return "internal";
   }
   return "unknown";
 }

@@ -166,8 +166,7 @@ std::vector<Key> build_keys() {
       "Storage each account may use (sum of its message sizes); 0 means unlimited. A message "
       "that would exceed it is refused with an over-quota error."));
   add(integer(
-      "quota", "messages", 0, 1000000000,
-      [](Settings& s) -> int64_t& { return s.quota.messages; },
+      "quota", "messages", 0, 1000000000, [](Settings& s) -> int64_t& { return s.quota.messages; },
       "Messages each account may hold; 0 means unlimited."));
 
   add(integer(

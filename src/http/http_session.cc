@@ -90,7 +90,8 @@ awaitable<void> serve(net::Connection& conn, net::MetricsRegistry& metrics, Opti
       pending.append(*data);
     }
     if (ec) {
-      auto status = ec == bhttp::error::header_limit ? bhttp::status::request_header_fields_too_large
+      auto status = ec == bhttp::error::header_limit
+                        ? bhttp::status::request_header_fields_too_large
                     : ec == bhttp::error::body_limit ? bhttp::status::payload_too_large
                                                      : bhttp::status::bad_request;
       Response res = make_response(status, std::string(bhttp::obsolete_reason(status)) + "\n",

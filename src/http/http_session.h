@@ -11,8 +11,8 @@
 namespace roost::http {
 
 struct Options {
-  size_t max_header_bytes = 16 * 1024;  // request line + fields; over → 431
-  size_t max_body_bytes = 64 * 1024;    // over → 413
+  size_t max_header_bytes = 16 * 1024;    // request line + fields; over → 431
+  size_t max_body_bytes = 64 * 1024;      // over → 413
   std::chrono::seconds idle_timeout{60};  // between requests on a keep-alive connection
   size_t max_requests_per_connection = 1000;
 };

@@ -8,8 +8,18 @@ namespace {
 
 bool is_special(char c) {  // RFC 5322 §3.2.3 specials, minus '.' (obs-phrase allows it)
   switch (c) {
-    case '(': case ')': case '<': case '>': case '[': case ']': case ':': case ';':
-    case '@': case '\\': case ',': case '"':
+    case '(':
+    case ')':
+    case '<':
+    case '>':
+    case '[':
+    case ']':
+    case ':':
+    case ';':
+    case '@':
+    case '\\':
+    case ',':
+    case '"':
       return true;
     default:
       return false;
@@ -79,9 +89,7 @@ class AddressListParser {
     last_comment_.assign(trim(text));
   }
 
-  bool at_word() const {
-    return i_ < s_.size() && (s_[i_] == '"' || is_atom_char(s_[i_]));
-  }
+  bool at_word() const { return i_ < s_.size() && (s_[i_] == '"' || is_atom_char(s_[i_])); }
 
   // One atom or quoted string, unquoted.
   void read_word(std::string& out) {
@@ -169,8 +177,10 @@ class AddressListParser {
   // After '<': optional obs-route "@a,@b:", addr-spec, then up to '>'.
   void parse_angle(const std::string& phrase) {
     Address a;
-    if (!phrase.empty()) a.name = phrase;
-    else if (!last_comment_.empty()) a.name = last_comment_;
+    if (!phrase.empty())
+      a.name = phrase;
+    else if (!last_comment_.empty())
+      a.name = last_comment_;
     skip_cfws();
     if (i_ < s_.size() && s_[i_] == '@' && !route_search_exhausted_) {  // RFC 5322 §4.4
       size_t colon = s_.find_first_of(":>", i_);

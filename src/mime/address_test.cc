@@ -46,7 +46,8 @@ TEST(AddressList, QuotedNamesAndEncodedWordsStayRaw) {
 
 TEST(AddressList, CommentsAndCommentAsName) {
   auto l = parse_address_list(
-      "Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>, jdoe@example.org (John Doe)");
+      "Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>, jdoe@example.org (John "
+      "Doe)");
   ASSERT_EQ(l.size(), 2u);
   EXPECT_EQ(l[0], addr("Pete", "pete", "silly.test"));
   EXPECT_EQ(l[1], addr("John Doe", "jdoe", "example.org"));

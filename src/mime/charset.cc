@@ -67,7 +67,8 @@ std::string lower_ascii(std::string_view s) {
 // Maps labels seen in real mail to the decoder we use; supersets where mailers mislabel.
 std::string_view iconv_name_for(std::string_view name, Builtin& builtin) {
   builtin = Builtin::None;
-  if (name == "utf-8" || name == "utf8") builtin = Builtin::Utf8;
+  if (name == "utf-8" || name == "utf8")
+    builtin = Builtin::Utf8;
   else if (name == "us-ascii" || name == "ascii" || name == "ansi_x3.4-1968" ||
            name == "iso646-us" || name == "us")
     builtin = Builtin::Ascii;
@@ -81,11 +82,12 @@ std::string_view iconv_name_for(std::string_view name, Builtin& builtin) {
   else if (name == "shift_jis" || name == "shift-jis" || name == "sjis" || name == "x-sjis" ||
            name == "ms_kanji" || name == "windows-31j" || name == "cp932")
     return "CP932";
-  else if (name == "iso-2022-jp") return "ISO-2022-JP-2";
-  else if (name == "ks_c_5601-1987" || name == "euc-kr" || name == "ks_c_5601" ||
-           name == "korean")
+  else if (name == "iso-2022-jp")
+    return "ISO-2022-JP-2";
+  else if (name == "ks_c_5601-1987" || name == "euc-kr" || name == "ks_c_5601" || name == "korean")
     return "CP949";
-  else if (name == "utf-7" || name == "utf7" || name == "unicode-1-1-utf-7") return "UTF-7";
+  else if (name == "utf-7" || name == "utf7" || name == "unicode-1-1-utf-7")
+    return "UTF-7";
   return name;
 }
 
@@ -235,10 +237,17 @@ bool convert_to_utf8(std::string_view charset, std::string_view bytes, std::stri
   Builtin builtin;
   std::string_view iconv_name = iconv_name_for(name, builtin);
   switch (builtin) {
-    case Builtin::Utf8: append_utf8_sanitized(bytes, out); return true;
-    case Builtin::Ascii: append_unlabeled(bytes, out); return true;  // 8-bit despite the label
-    case Builtin::Cp1252: append_cp1252(bytes, out); return true;
-    case Builtin::None: break;
+    case Builtin::Utf8:
+      append_utf8_sanitized(bytes, out);
+      return true;
+    case Builtin::Ascii:
+      append_unlabeled(bytes, out);
+      return true;  // 8-bit despite the label
+    case Builtin::Cp1252:
+      append_cp1252(bytes, out);
+      return true;
+    case Builtin::None:
+      break;
   }
   if (!plausible_charset_name(name)) return false;
   thread_local IconvCache cache;

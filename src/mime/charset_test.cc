@@ -18,8 +18,9 @@ TEST(Charset, Latin1AndWindows1252) {
 }
 
 TEST(Charset, IconvCharsets) {
-  EXPECT_EQ(conv("koi8-r", "\xF0\xD2\xC9\xD7\xC5\xD4"), "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82");
-  EXPECT_EQ(conv("iso-8859-2", "\xB1"), "\xC4\x85");  // ą
+  EXPECT_EQ(conv("koi8-r", "\xF0\xD2\xC9\xD7\xC5\xD4"),
+            "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82");
+  EXPECT_EQ(conv("iso-8859-2", "\xB1"), "\xC4\x85");                          // ą
   EXPECT_EQ(conv("gb2312", "\xC4\xE3\xBA\xC3"), "\xE4\xBD\xA0\xE5\xA5\xBD");  // 你好
   EXPECT_EQ(conv("Shift_JIS", "\x82\xA0"), "\xE3\x81\x82");                   // あ
   EXPECT_EQ(conv("euc-jp", "\xA4\xA2"), "\xE3\x81\x82");
@@ -28,7 +29,11 @@ TEST(Charset, IconvCharsets) {
 }
 
 TEST(Charset, InvalidBytesBecomeReplacement) {
-  EXPECT_EQ(conv("utf-8", "a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(conv("utf-8",
+                 "a\xFF"
+                 "b"),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(conv("utf-8", "\xC3"), "\xEF\xBF\xBD");
   EXPECT_EQ(conv("utf-8", "\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
   EXPECT_EQ(conv("shift_jis", "a\x82"), "a\xEF\xBF\xBD");  // truncated double byte

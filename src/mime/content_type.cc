@@ -10,8 +10,21 @@ namespace {
 
 bool is_tspecial(char c) {  // RFC 2045 §5.1
   switch (c) {
-    case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':':
-    case '\\': case '"': case '/': case '[': case ']': case '?': case '=':
+    case '(':
+    case ')':
+    case '<':
+    case '>':
+    case '@':
+    case ',':
+    case ';':
+    case ':':
+    case '\\':
+    case '"':
+    case '/':
+    case '[':
+    case ']':
+    case '?':
+    case '=':
       return true;
     default:
       return false;
@@ -29,9 +42,12 @@ void skip_cfws(std::string_view s, size_t& i) {
   while (i < s.size()) {
     char c = s[i];
     if (depth > 0) {
-      if (c == '\\') ++i;
-      else if (c == '(') ++depth;
-      else if (c == ')') --depth;
+      if (c == '\\')
+        ++i;
+      else if (c == '(')
+        ++depth;
+      else if (c == ')')
+        --depth;
       ++i;
     } else if (c == '(') {
       ++depth;

@@ -34,8 +34,8 @@ TEST(ContentType, Rfc2231ContinuationsAndCharset) {
 }
 
 TEST(ContentType, Rfc2231Charsets) {
-  auto d = parse_disposition(
-      "attachment; filename=\"fallback.txt\"; filename*=iso-8859-1''caf%E9.txt");
+  auto d =
+      parse_disposition("attachment; filename=\"fallback.txt\"; filename*=iso-8859-1''caf%E9.txt");
   EXPECT_EQ(d.type, "attachment");
   EXPECT_EQ(d.params, (Params{{"filename", "caf\xC3\xA9.txt"}}));
   d = parse_disposition("inline; filename*0*=UTF-8''%E2%82%AC; filename*1=\".pdf\"");

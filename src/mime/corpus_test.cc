@@ -193,16 +193,23 @@ TEST(Corpus, DigestChildrenDefaultToMessage) {
 TEST(Corpus, Latin1) {
   auto l = parse_file("07_latin1.eml");
   EXPECT_EQ(l.m.envelope.subject, "=?ISO-8859-1?Q?R=E9union_d=E9plac=E9e?=");
-  EXPECT_EQ(l.m.subject, "R\xC3\xA9union d\xC3\xA9plac\xC3\xA9" "e");
+  EXPECT_EQ(l.m.subject,
+            "R\xC3\xA9union d\xC3\xA9plac\xC3\xA9"
+            "e");
   EXPECT_EQ(l.m.from, "Andr\xC3\xA9 <andre@example.fr>");
-  EXPECT_EQ(l.m.preview, "La r\xC3\xA9union est d\xC3\xA9plac\xC3\xA9" "e \xC3\xA0 jeudi.");
+  EXPECT_EQ(l.m.preview,
+            "La r\xC3\xA9union est d\xC3\xA9plac\xC3\xA9"
+            "e \xC3\xA0 jeudi.");
 }
 
 TEST(Corpus, Windows1252) {
   auto l = parse_file("08_windows1252.eml");
-  EXPECT_EQ(l.m.subject, "\xE2\x80\x9CQuoted\xE2\x80\x9D \xE2\x82\xAC" "100");
+  EXPECT_EQ(l.m.subject,
+            "\xE2\x80\x9CQuoted\xE2\x80\x9D \xE2\x82\xAC"
+            "100");
   EXPECT_EQ(l.m.preview,
-            "\xE2\x80\x9CSmart quotes\xE2\x80\x9D cost \xE2\x82\xAC" "100 \xE2\x80\x93 really.");
+            "\xE2\x80\x9CSmart quotes\xE2\x80\x9D cost \xE2\x82\xAC"
+            "100 \xE2\x80\x93 really.");
   EXPECT_EQ(l.part(0).encoding, "8bit");
 }
 
@@ -231,8 +238,7 @@ TEST(Corpus, Rfc2231Filenames) {
   ASSERT_EQ(l.m.parts.size(), 2u);
   EXPECT_EQ(l.part(1).params, (Params{{"name", "\xE2\x82\xAC invoice 2024.pdf"}}));
   ASSERT_TRUE(l.part(1).disposition);
-  EXPECT_EQ(l.part(1).disposition->params,
-            (Params{{"filename", "r\xC3\xA9sum\xC3\xA9.txt"}}));
+  EXPECT_EQ(l.part(1).disposition->params, (Params{{"filename", "r\xC3\xA9sum\xC3\xA9.txt"}}));
   EXPECT_EQ(l.body(1), "AAEC");
 }
 
@@ -266,8 +272,12 @@ TEST(Corpus, BadBase64) {
 
 TEST(Corpus, EightBitHeaders) {
   auto l = parse_file("16_8bit_headers.eml");
-  EXPECT_EQ(l.m.envelope.subject, "Gr\xC3\xBC\xC3\x9F" "e aus K\xC3\xB6ln");
-  EXPECT_EQ(l.m.subject, "Gr\xC3\xBC\xC3\x9F" "e aus K\xC3\xB6ln");
+  EXPECT_EQ(l.m.envelope.subject,
+            "Gr\xC3\xBC\xC3\x9F"
+            "e aus K\xC3\xB6ln");
+  EXPECT_EQ(l.m.subject,
+            "Gr\xC3\xBC\xC3\x9F"
+            "e aus K\xC3\xB6ln");
   ASSERT_EQ(l.m.envelope.from.size(), 1u);
   EXPECT_EQ(l.m.envelope.from[0].name, "J\xFCrgen Gro\xDF");  // raw bytes kept
   EXPECT_EQ(l.m.from, "J\xC3\xBCrgen Gro\xC3\x9F <jg@example.de>");
@@ -364,7 +374,8 @@ TEST(Corpus, BoundariesThatPrefixEachOther) {
   ASSERT_EQ(l.m.parts.size(), 4u);
   EXPECT_EQ(l.part(0).children, (std::vector<uint32_t>{1, 3}));
   EXPECT_EQ(l.part(1).children, (std::vector<uint32_t>{2}));
-  EXPECT_EQ(l.body(1), "--=_b_inner\r\nContent-Type: text/plain\r\n\r\ninner plain\r\n--=_b_inner--");
+  EXPECT_EQ(l.body(1),
+            "--=_b_inner\r\nContent-Type: text/plain\r\n\r\ninner plain\r\n--=_b_inner--");
   EXPECT_EQ(l.body(2), "inner plain");
   EXPECT_EQ(l.body(3), "outer second");
 }
@@ -391,7 +402,8 @@ TEST(Corpus, FoldedHeaders) {
 
 std::vector<std::string> corpus_files() {
   std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(std::string(ROOST_TEST_DATA_DIR) + "/mime")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::string(ROOST_TEST_DATA_DIR) + "/mime")) {
     if (e.path().extension() == ".eml") names.push_back(e.path().filename().string());
   }
   std::sort(names.begin(), names.end());

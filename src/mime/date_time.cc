@@ -104,9 +104,12 @@ std::optional<int64_t> parse_date(std::string_view s) {
   while (i < s.size()) {
     char c = s[i];
     if (depth > 0 || c == '(') {  // RFC 5322 §3.2.2 comments, nested
-      if (c == '(') ++depth;
-      else if (c == ')') --depth;
-      else if (c == '\\') ++i;
+      if (c == '(')
+        ++depth;
+      else if (c == ')')
+        --depth;
+      else if (c == '\\')
+        ++i;
       ++i;
       continue;
     }

@@ -14,8 +14,8 @@ TEST(DateTime, Rfc5322) {
 }
 
 TEST(DateTime, ObsoleteForms) {
-  EXPECT_EQ(parse_date("1 Jan 00 00:00:00 GMT"), 946684800);   // 2-digit year < 50 → 20xx
-  EXPECT_EQ(parse_date("21 Nov 97 09:55:06 CST"), 880127706);  // named zone
+  EXPECT_EQ(parse_date("1 Jan 00 00:00:00 GMT"), 946684800);      // 2-digit year < 50 → 20xx
+  EXPECT_EQ(parse_date("21 Nov 97 09:55:06 CST"), 880127706);     // named zone
   EXPECT_EQ(parse_date("21 Nov 097 09:55:06 -0600"), 880127706);  // 3-digit year
   EXPECT_EQ(parse_date("Fri, 21 Nov 1997 15:55:06 Z"), 880127706);
   EXPECT_EQ(parse_date("Fri, 21 Nov 1997 15:55:06"), 880127706);  // no zone: UTC

@@ -88,7 +88,7 @@ bool iequals(std::string_view a, std::string_view b) {
 }  // namespace
 
 void append_decoded_header_text(std::string_view raw, std::string& out) {
-  std::string pending;             // decoded bytes of adjacent words in one charset
+  std::string pending;  // decoded bytes of adjacent words in one charset
   std::string_view pending_charset;
   size_t pending_begin = 0, pending_end = 0;
   bool have_pending = false;
@@ -102,7 +102,7 @@ void append_decoded_header_text(std::string_view raw, std::string& out) {
     have_pending = false;
   };
 
-  size_t pos = 0;       // start of text not yet emitted
+  size_t pos = 0;  // start of text not yet emitted
   size_t search = 0;
   bool after_word = false;
   while (search < raw.size()) {

@@ -37,13 +37,14 @@ TEST(EncodedWord, MalformedWordsLeftAlone) {
 
 TEST(EncodedWord, LanguageSuffixAndCharsets) {
   EXPECT_EQ(decode_header_text("=?US-ASCII*EN?Q?Keith_Moore?="), "Keith Moore");
-  EXPECT_EQ(decode_header_text("=?koi8-r?B?8NLJ18XU?="), "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82");
+  EXPECT_EQ(decode_header_text("=?koi8-r?B?8NLJ18XU?="),
+            "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82");
   EXPECT_EQ(decode_header_text("=?ISO-2022-JP?B?GyRCJCIbKEI=?="), "\xE3\x81\x82");
 }
 
 TEST(EncodedWord, EightBitTextOutsideWords) {
-  EXPECT_EQ(decode_header_text("caf\xE9"), "caf\xC3\xA9");          // latin-1 guess
-  EXPECT_EQ(decode_header_text("caf\xC3\xA9"), "caf\xC3\xA9");      // UTF-8 kept
+  EXPECT_EQ(decode_header_text("caf\xE9"), "caf\xC3\xA9");      // latin-1 guess
+  EXPECT_EQ(decode_header_text("caf\xC3\xA9"), "caf\xC3\xA9");  // UTF-8 kept
 }
 
 }  // namespace

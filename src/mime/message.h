@@ -48,9 +48,9 @@ struct Disposition {
 
 // One node of the body tree. Offsets are absolute within the message bytes.
 struct Part {
-  std::string type = "text";     // as written (IMAP clients compare case-insensitively)
+  std::string type = "text";  // as written (IMAP clients compare case-insensitively)
   std::string subtype = "plain";
-  Params params;                 // Content-Type parameters
+  Params params;  // Content-Type parameters
   std::optional<std::string> id, description, md5, location;
   std::string encoding = "7BIT";  // Content-Transfer-Encoding as written, default 7BIT
   std::optional<Disposition> disposition;
@@ -82,8 +82,8 @@ struct ParsedMessage {
 };
 
 struct ParseLimits {
-  uint32_t max_depth = 100;         // nesting of multiparts / message/rfc822
-  uint32_t max_parts = 10000;       // parts beyond this are folded into their parent
+  uint32_t max_depth = 100;    // nesting of multiparts / message/rfc822
+  uint32_t max_parts = 10000;  // parts beyond this are folded into their parent
   uint32_t max_header_fields = 10000;
 };
 

@@ -182,8 +182,8 @@ void read_part(Reader& r, Part& p) {
   if (r.flag()) p.disposition = Disposition{r.str(), r.params()};
   p.language.resize(r.count());
   for (auto& l : p.language) l = r.str();
-  for (uint64_t* v : {&p.header_offset, &p.header_size, &p.body_offset, &p.body_size,
-                      &p.body_lines})
+  for (uint64_t* v :
+       {&p.header_offset, &p.header_size, &p.body_offset, &p.body_size, &p.body_lines})
     *v = r.varint();
   p.children.resize(r.count());
   for (auto& c : p.children) {

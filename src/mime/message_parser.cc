@@ -18,8 +18,7 @@ constexpr size_t kNone = static_cast<size_t>(-1);
 
 // Raw (still folded) values of the fields one part's header contributes.
 struct PartHeader {
-  std::string_view content_type, encoding, id, description, md5, disposition, language,
-      location;
+  std::string_view content_type, encoding, id, description, md5, disposition, language, location;
   std::string_view date, subject, from, sender, reply_to, to, cc, bcc, in_reply_to, message_id;
   bool has_content_type = false;
 };
@@ -188,8 +187,10 @@ class Parser {
       apply_header(p, h, digest_child);
       if (index == 0 || envelope_owner != kNone) {
         Envelope env = build_envelope(h);
-        if (envelope_owner == kNone) msg_.envelope = std::move(env);
-        else msg_.parts[envelope_owner].envelope = std::move(env);
+        if (envelope_owner == kNone)
+          msg_.envelope = std::move(env);
+        else
+          msg_.parts[envelope_owner].envelope = std::move(env);
       }
       bool container = is_type(p, "multipart") || is_message_type(p);
       if (container && (depth >= limits_.max_depth || msg_.parts.size() >= limits_.max_parts)) {
@@ -280,27 +281,45 @@ class Parser {
     std::string_view n = f.name;
     if (n.size() > 8 && iequals(n.substr(0, 8), "content-")) {
       std::string_view s = n.substr(8);
-      if (iequals(s, "type")) take(h.content_type);
-      else if (iequals(s, "transfer-encoding")) take(h.encoding);
-      else if (iequals(s, "id")) take(h.id);
-      else if (iequals(s, "description")) take(h.description);
-      else if (iequals(s, "md5")) take(h.md5);
-      else if (iequals(s, "disposition")) take(h.disposition);
-      else if (iequals(s, "language")) take(h.language);
-      else if (iequals(s, "location")) take(h.location);
+      if (iequals(s, "type"))
+        take(h.content_type);
+      else if (iequals(s, "transfer-encoding"))
+        take(h.encoding);
+      else if (iequals(s, "id"))
+        take(h.id);
+      else if (iequals(s, "description"))
+        take(h.description);
+      else if (iequals(s, "md5"))
+        take(h.md5);
+      else if (iequals(s, "disposition"))
+        take(h.disposition);
+      else if (iequals(s, "language"))
+        take(h.language);
+      else if (iequals(s, "location"))
+        take(h.location);
       return;
     }
     if (!want_envelope) return;
-    if (iequals(n, "date")) take(h.date);
-    else if (iequals(n, "subject")) take(h.subject);
-    else if (iequals(n, "from")) take(h.from);
-    else if (iequals(n, "sender")) take(h.sender);
-    else if (iequals(n, "reply-to")) take(h.reply_to);
-    else if (iequals(n, "to")) take(h.to);
-    else if (iequals(n, "cc")) take(h.cc);
-    else if (iequals(n, "bcc")) take(h.bcc);
-    else if (iequals(n, "in-reply-to")) take(h.in_reply_to);
-    else if (iequals(n, "message-id")) take(h.message_id);
+    if (iequals(n, "date"))
+      take(h.date);
+    else if (iequals(n, "subject"))
+      take(h.subject);
+    else if (iequals(n, "from"))
+      take(h.from);
+    else if (iequals(n, "sender"))
+      take(h.sender);
+    else if (iequals(n, "reply-to"))
+      take(h.reply_to);
+    else if (iequals(n, "to"))
+      take(h.to);
+    else if (iequals(n, "cc"))
+      take(h.cc);
+    else if (iequals(n, "bcc"))
+      take(h.bcc);
+    else if (iequals(n, "in-reply-to"))
+      take(h.in_reply_to);
+    else if (iequals(n, "message-id"))
+      take(h.message_id);
   }
 
   static void apply_header(Part& p, const PartHeader& h, bool digest_child) {
@@ -322,7 +341,8 @@ class Parser {
     p.id = unfolded(h.id);
     p.description = unfolded(h.description);
     p.md5 = unfolded(h.md5);
-    if (h.location.data() != nullptr) {  // RFC 2557 §4.4.2: folding whitespace is not part of the URI
+    if (h.location.data() !=
+        nullptr) {  // RFC 2557 §4.4.2: folding whitespace is not part of the URI
       std::string loc = unfold(h.location);
       std::erase_if(loc, [](char c) { return c == ' ' || c == '\t'; });
       p.location = std::move(loc);

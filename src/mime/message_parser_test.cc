@@ -22,7 +22,8 @@ std::string nested_multiparts(int n) {
 
 std::string nested_messages(int n) {
   std::string s;
-  for (int i = 0; i < n; ++i) s += "Subject: level " + std::to_string(i) + "\r\nContent-Type: message/rfc822\r\n\r\n";
+  for (int i = 0; i < n; ++i)
+    s += "Subject: level " + std::to_string(i) + "\r\nContent-Type: message/rfc822\r\n\r\n";
   return s + "Subject: leaf\r\n\r\nbottom\r\n";
 }
 
@@ -108,7 +109,8 @@ TEST(MessageParser, MultipartWithoutBoundaryParameter) {
 
 TEST(MessageParser, DelimiterAtBodyStartAndTrailingJunkOnDelimiter) {
   std::string in =
-      "Content-Type: multipart/mixed; boundary=q\r\n\r\n--q  \r\n\r\none\r\n--qjunk\r\n\r\ntwo\r\n--q--";
+      "Content-Type: multipart/mixed; boundary=q\r\n\r\n--q  "
+      "\r\n\r\none\r\n--qjunk\r\n\r\ntwo\r\n--q--";
   ParsedMessage m = parse(in);
   ASSERT_EQ(m.parts.size(), 3u);
   EXPECT_EQ(body(in, m.parts[1]), "one");
@@ -162,7 +164,8 @@ TEST(MessageParser, PathologicalInputsStayLinear) {
     ParsedMessage m = parse(in);
     EXPECT_EQ(m.parts.size(), 1u);
   }
-  std::string many = "Content-Type: multipart/mixed; boundary=x\r\n\r\n" + repeat("--x\r\n", 100000);
+  std::string many =
+      "Content-Type: multipart/mixed; boundary=x\r\n\r\n" + repeat("--x\r\n", 100000);
   EXPECT_EQ(parse(many).parts.size(), 10000u);  // ParseLimits::max_parts
 }
 

@@ -21,14 +21,14 @@ bool is_attachment(const Part& p) {
 // Depth-first leaf search that does not enter attached messages.
 const Part* find_text_part(const ParsedMessage& m, std::string_view subtype) {
   if (m.parts.empty()) return nullptr;
-  std::vector<uint32_t> todo{0};
-  while (!todo.empty()) {
-    uint32_t i = todo.back();
-    todo.pop_back();
+  std::vector<uint32_t> pending{0};
+  while (!pending.empty()) {
+    uint32_t i = pending.back();
+    pending.pop_back();
     if (i >= m.parts.size()) continue;
     const Part& p = m.parts[i];
     if (iequals(p.type, "multipart")) {
-      for (size_t k = p.children.size(); k-- > 0;) todo.push_back(p.children[k]);
+      for (size_t k = p.children.size(); k-- > 0;) pending.push_back(p.children[k]);
       continue;
     }
     if (iequals(p.type, "text") && iequals(p.subtype, subtype) && !is_attachment(p)) return &p;
@@ -65,15 +65,14 @@ size_t find_ci(std::string_view s, size_t pos, std::string_view needle) {
   return std::string_view::npos;
 }
 
-bool is_alnum(char c) {
-  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
+bool is_alnum(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
 // "<name" followed by a non-name character ("<header>" is not "<head").
 bool tag_is(std::string_view s, size_t pos, std::string_view name) {
   if (pos + 1 + name.size() > s.size() || !iequals(s.substr(pos + 1, name.size()), name))
     return false;
-  return s[pos] == '<' && (pos + 1 + name.size() == s.size() || !is_alnum(s[pos + 1 + name.size()]));
+  return s[pos] == '<' &&
+         (pos + 1 + name.size() == s.size() || !is_alnum(s[pos + 1 + name.size()]));
 }
 
 bool decode_entity(std::string_view s, size_t& i, std::string& out) {
@@ -82,19 +81,25 @@ bool decode_entity(std::string_view s, size_t& i, std::string& out) {
   semi += i;
   std::string_view name = s.substr(i + 1, semi - i - 1);
   char32_t cp = 0;
-  if (name == "amp") cp = '&';
-  else if (name == "lt") cp = '<';
-  else if (name == "gt") cp = '>';
-  else if (name == "quot") cp = '"';
-  else if (name == "apos") cp = '\'';
-  else if (name == "nbsp") cp = ' ';
+  if (name == "amp")
+    cp = '&';
+  else if (name == "lt")
+    cp = '<';
+  else if (name == "gt")
+    cp = '>';
+  else if (name == "quot")
+    cp = '"';
+  else if (name == "apos")
+    cp = '\'';
+  else if (name == "nbsp")
+    cp = ' ';
   else if (name.size() > 1 && name[0] == '#') {
     bool hex = name[1] == 'x' || name[1] == 'X';
     for (size_t k = hex ? 2 : 1; k < name.size(); ++k) {
       char c = name[k];
-      int d = (c >= '0' && c <= '9') ? c - '0'
+      int d = (c >= '0' && c <= '9')                          ? c - '0'
               : hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
-                                                             : -1;
+                                                              : -1;
       if (d < 0 || cp > 0x10FFFF) return false;
       cp = cp * (hex ? 16 : 10) + static_cast<char32_t>(d);
     }
@@ -112,8 +117,8 @@ bool is_block_tag(std::string_view s, size_t pos) {
   size_t e = b;
   while (e < s.size() && is_alnum(s[e])) ++e;
   std::string_view name = s.substr(b, e - b);
-  for (std::string_view t : {"br", "p", "div", "tr", "td", "th", "li", "h1", "h2", "h3", "h4",
-                             "h5", "h6", "table", "ul", "ol", "blockquote", "hr", "title"}) {
+  for (std::string_view t : {"br", "p", "div", "tr", "td", "th", "li", "h1", "h2", "h3", "h4", "h5",
+                             "h6", "table", "ul", "ol", "blockquote", "hr", "title"}) {
     if (iequals(name, t)) return true;
   }
   return false;
@@ -142,9 +147,12 @@ std::string html_to_text(std::string_view s) {
       continue;
     }
     std::string_view skip_until;
-    if (tag_is(s, i, "script")) skip_until = "</script";
-    else if (tag_is(s, i, "style")) skip_until = "</style";
-    else if (tag_is(s, i, "head")) skip_until = "</head";
+    if (tag_is(s, i, "script"))
+      skip_until = "</script";
+    else if (tag_is(s, i, "style"))
+      skip_until = "</style";
+    else if (tag_is(s, i, "head"))
+      skip_until = "</head";
     if (!skip_until.empty()) {
       size_t end = find_ci(s, i, skip_until);
       i = end == std::string_view::npos ? s.size() : end;

@@ -9,7 +9,8 @@ constexpr std::array<signed char, 256> make_base64_table() {
   std::array<signed char, 256> t{};
   for (auto& v : t) v = -1;
   const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
+  for (int i = 0; i < 64; ++i)
+    t[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
   return t;
 }
 constexpr auto kBase64 = make_base64_table();
@@ -116,10 +117,15 @@ TransferEncoding transfer_encoding_from_name(std::string_view name) {
 
 bool decode_body(std::string_view encoding, std::string_view in, std::string& out) {
   switch (transfer_encoding_from_name(encoding)) {
-    case TransferEncoding::Identity: out.append(in); return true;
-    case TransferEncoding::Base64: return decode_base64(in, out);
-    case TransferEncoding::QuotedPrintable: return decode_quoted_printable(in, out);
-    case TransferEncoding::Unknown: return false;
+    case TransferEncoding::Identity:
+      out.append(in);
+      return true;
+    case TransferEncoding::Base64:
+      return decode_base64(in, out);
+    case TransferEncoding::QuotedPrintable:
+      return decode_quoted_printable(in, out);
+    case TransferEncoding::Unknown:
+      return false;
   }
   return false;
 }

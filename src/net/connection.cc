@@ -1,13 +1,13 @@
 #include "net/connection.h"
 
+#include <fmt/format.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
-#include <fmt/format.h>
 
 #include "base/log.h"
 #include "net/server_state.h"
@@ -144,9 +144,8 @@ awaitable<Result<LineEvent>> Connection::read_line() {
 
 Status Connection::begin_literal(uint64_t size) {
   if (size > max_literal_size_) {
-    return make_error(ErrorKind::TooBig,
-                      fmt::format("literal of {} bytes exceeds the limit of {}", size,
-                                  max_literal_size_));
+    return make_error(ErrorKind::TooBig, fmt::format("literal of {} bytes exceeds the limit of {}",
+                                                     size, max_literal_size_));
   }
   return reader_.expect_literal(size);
 }

@@ -19,8 +19,8 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "net/proto/protocol.h"
 #include "net/proto/line_reader.h"
+#include "net/proto/protocol.h"
 
 namespace roost::net {
 
@@ -30,8 +30,9 @@ class ServerState;  // internal to server.cc
 enum class Refusal { None, PerIpLimit, TotalLimit };
 
 struct LineEvent {
-  std::string line;       // without CRLF; empty when too_long
-  bool too_long = false;  // the line exceeded max_line_length and was discarded; answer BAD/-ERR/500
+  std::string line;  // without CRLF; empty when too_long
+  bool too_long =
+      false;  // the line exceeded max_line_length and was discarded; answer BAD/-ERR/500
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

@@ -1,8 +1,8 @@
 #include "net/metrics.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace roost::net {
 
@@ -12,10 +12,14 @@ namespace {
 std::string escape_label(std::string_view value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -33,9 +37,12 @@ std::string label_key(const Labels& labels) {
 std::string escape_help(std::string_view help) {
   std::string out;
   for (char c : help) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -87,10 +94,14 @@ std::string MetricsRegistry::render() const {
                        f.is_counter ? "counter" : "gauge");
     for (const auto& [labels, s] : f.series) {
       std::string value;
-      if (s.counter) value = fmt::format("{}", s.counter->value());
-      else if (s.gauge) value = fmt::format("{}", s.gauge->value());
-      else if (s.callback) value = format_double(s.callback());
-      else continue;
+      if (s.counter)
+        value = fmt::format("{}", s.counter->value());
+      else if (s.gauge)
+        value = fmt::format("{}", s.gauge->value());
+      else if (s.callback)
+        value = format_double(s.callback());
+      else
+        continue;
       out += fmt::format("{}{} {}\n", name, labels, value);
     }
   }

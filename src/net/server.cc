@@ -1,5 +1,7 @@
 #include "net/server.h"
 
+#include <fmt/format.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -8,8 +10,6 @@
 #include <csignal>
 #include <random>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "base/log.h"
 #include "net/server_state.h"
@@ -52,12 +52,12 @@ ServerState::ServerState(unsigned threads, TlsFiles tls, NetLimits limits)
     ProtocolMetrics& m = metrics_for(p);
     m.open = &metrics_.gauge("roost_connections_open", "Connections currently open", l);
     m.accepted = &metrics_.counter("roost_connections_accepted_total", "Connections accepted", l);
-    m.refused_per_ip = &metrics_.counter("roost_connections_refused_total",
-                                         "Connections refused by a limit",
-                                         {{"protocol", protocol_name(p)}, {"reason", "per_ip"}});
-    m.refused_total = &metrics_.counter("roost_connections_refused_total",
-                                        "Connections refused by a limit",
-                                        {{"protocol", protocol_name(p)}, {"reason", "total"}});
+    m.refused_per_ip =
+        &metrics_.counter("roost_connections_refused_total", "Connections refused by a limit",
+                          {{"protocol", protocol_name(p)}, {"reason", "per_ip"}});
+    m.refused_total =
+        &metrics_.counter("roost_connections_refused_total", "Connections refused by a limit",
+                          {{"protocol", protocol_name(p)}, {"reason", "total"}});
     m.tls_failures = &metrics_.counter("roost_tls_handshake_failures_total",
                                        "TLS handshakes that failed or timed out", l);
     m.idle_timeouts =
@@ -93,9 +93,9 @@ Status ServerState::reload_tls() {
 Status ServerState::listen(const ListenSpec& spec) {
   std::string where = to_string(spec);
   if (!handlers_.contains(spec.protocol)) {
-    return make_error(ErrorKind::NotFound,
-                      fmt::format("protocol '{}' is not available in this build yet",
-                                  to_string(spec.protocol)));
+    return make_error(
+        ErrorKind::NotFound,
+        fmt::format("protocol '{}' is not available in this build yet", to_string(spec.protocol)));
   }
   if (!tls_context() && !tls_files_.cert_path.empty()) ROOST_TRY(reload_tls());
   if (is_implicit_tls(spec.protocol) && !tls_context()) {
@@ -116,8 +116,8 @@ Status ServerState::listen(const ListenSpec& spec) {
     address = results.begin()->endpoint().address();
   }
   tcp::endpoint endpoint(address, spec.port);
-  auto listener = std::make_shared<Listener>(
-      Listener{spec.protocol, Acceptor(asio::make_strand(io_))});
+  auto listener =
+      std::make_shared<Listener>(Listener{spec.protocol, Acceptor(asio::make_strand(io_))});
   Acceptor& acceptor = listener->acceptor;
   if (!acceptor.open(endpoint.protocol(), ec)) {
     acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -149,8 +149,8 @@ awaitable<void> ServerState::accept_loop(std::shared_ptr<Listener> listener) {
         break;
       }
       // EMFILE/ENFILE and friends: back off instead of spinning, keep serving the others.
-      log::warn("net.accept_failed", {{"protocol", protocol_name(listener->protocol)},
-                                      {"error", ec.message()}});
+      log::warn("net.accept_failed",
+                {{"protocol", protocol_name(listener->protocol)}, {"error", ec.message()}});
       asio::steady_timer pause(listener->acceptor.get_executor(), std::chrono::milliseconds(100));
       co_await pause.async_wait(kAwait);
       continue;
@@ -160,9 +160,8 @@ awaitable<void> ServerState::accept_loop(std::shared_ptr<Listener> listener) {
 }
 
 void ServerState::on_accept(Protocol protocol, Connection::Socket socket) {
-  auto conn = std::shared_ptr<Connection>(
-      new Connection(shared_from_this(), std::move(socket), protocol, tls_context(),
-                     next_session_id()));
+  auto conn = std::shared_ptr<Connection>(new Connection(
+      shared_from_this(), std::move(socket), protocol, tls_context(), next_session_id()));
   bool counted = false;
   {
     std::lock_guard lock(mu_);
@@ -191,12 +190,12 @@ awaitable<void> ServerState::run_session(std::shared_ptr<Connection> conn, bool 
 
   if (!counted) {
     (conn->refusal_ == Refusal::PerIpLimit ? m.refused_per_ip : m.refused_total)->inc();
-    log::warn("net.refused", {{"session", conn->session_id()},
-                              {"protocol", protocol_name(protocol)},
-                              {"peer", conn->peer()},
-                              {"reason", conn->refusal_ == Refusal::PerIpLimit
-                                             ? "max_connections_per_ip"
-                                             : "max_connections"}});
+    log::warn("net.refused",
+              {{"session", conn->session_id()},
+               {"protocol", protocol_name(protocol)},
+               {"peer", conn->peer()},
+               {"reason", conn->refusal_ == Refusal::PerIpLimit ? "max_connections_per_ip"
+                                                                : "max_connections"}});
     auto it = refusal_handlers_.find(protocol);
     if (it != refusal_handlers_.end() && !is_implicit_tls(protocol)) {
       conn->set_idle_timeout(std::min(conn->idle_timeout(), kRefusalTimeout));
@@ -257,8 +256,8 @@ awaitable<void> ServerState::run_session(std::shared_ptr<Connection> conn, bool 
     live_.erase(conn.get());
   }
   m.open->dec();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - started)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
                 .count();
   log::info("net.closed", {{"session", conn->session_id()},
                            {"protocol", protocol_name(protocol)},
@@ -283,8 +282,8 @@ awaitable<void> ServerState::signal_loop() {
       (void)reload_tls();
       continue;
     }
-    log::info("net.signal", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"},
-                             {"action", "shutdown"}});
+    log::info("net.signal",
+              {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}, {"action", "shutdown"}});
     shutdown();
     break;
   }

@@ -6,6 +6,7 @@
 // thread.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -13,8 +14,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/awaitable.hpp>
 
 #include "base/result.h"
 #include "net/connection.h"
@@ -25,7 +24,7 @@
 namespace roost::net {
 
 struct NetLimits {
-  size_t max_line_length = 8192;                  // bytes per command line, excluding CRLF
+  size_t max_line_length = 8192;                    // bytes per command line, excluding CRLF
   uint64_t max_literal_size = 64ull * 1024 * 1024;  // largest literal a session may accept
   uint32_t max_connections_per_ip = 50;
   std::chrono::seconds idle_timeout{1800};  // RFC 9051 §5.4: at least 30 minutes for IMAP

@@ -52,9 +52,12 @@ awaitable<void> echo_session(Connection& c) {
         if (chunk->empty()) break;
         size += chunk->size();
         for (char ch : *chunk) {
-          if (ch == '\r') body += "\\r";
-          else if (ch == '\n') body += "\\n";
-          else body += ch;
+          if (ch == '\r')
+            body += "\\r";
+          else if (ch == '\n')
+            body += "\\n";
+          else
+            body += ch;
         }
       }
       auto tail = co_await c.read_line();  // the rest of the command line after the literal
@@ -304,7 +307,7 @@ TEST(Server, ShutdownDrainsThenClosesWithinGrace) {
   polite.send("QUIT\r\n");
   EXPECT_EQ(polite.line(), "BYE");
   EXPECT_EQ(stuck.line(), "<eof>");  // closed when the grace period ends
-  f.runner->stop();                   // run() returned
+  f.runner->stop();                  // run() returned
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_GE(took, std::chrono::milliseconds(900));
   EXPECT_LT(took, std::chrono::seconds(5));

@@ -82,8 +82,7 @@ class TestClient {
 
   bool connect(uint16_t port) {
     boost::system::error_code ec;
-    stream_->next_layer().connect(
-        {boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+    stream_->next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
     return !ec;
   }
 
@@ -97,16 +96,20 @@ class TestClient {
 
   bool send(const std::string& bytes) {
     boost::system::error_code ec;
-    if (tls_) boost::asio::write(*stream_, boost::asio::buffer(bytes), ec);
-    else boost::asio::write(stream_->next_layer(), boost::asio::buffer(bytes), ec);
+    if (tls_)
+      boost::asio::write(*stream_, boost::asio::buffer(bytes), ec);
+    else
+      boost::asio::write(stream_->next_layer(), boost::asio::buffer(bytes), ec);
     return !ec;
   }
 
   // Next line without CRLF; "<eof>" when the connection ended.
   std::string line() {
     boost::system::error_code ec;
-    if (tls_) boost::asio::read_until(*stream_, buf_, "\n", ec);
-    else boost::asio::read_until(stream_->next_layer(), buf_, "\n", ec);
+    if (tls_)
+      boost::asio::read_until(*stream_, buf_, "\n", ec);
+    else
+      boost::asio::read_until(stream_->next_layer(), buf_, "\n", ec);
     if (ec) return "<eof>";
     std::istream in(&buf_);
     std::string s;
@@ -120,8 +123,10 @@ class TestClient {
     boost::system::error_code ec;
     if (buf_.size() < n) {
       auto more = boost::asio::transfer_exactly(n - buf_.size());
-      if (tls_) boost::asio::read(*stream_, buf_, more, ec);
-      else boost::asio::read(stream_->next_layer(), buf_, more, ec);
+      if (tls_)
+        boost::asio::read(*stream_, buf_, more, ec);
+      else
+        boost::asio::read(stream_->next_layer(), buf_, more, ec);
     }
     n = std::min(n, buf_.size());
     std::string s(boost::asio::buffers_begin(buf_.data()),
@@ -133,8 +138,10 @@ class TestClient {
   // Everything until the server closes.
   std::string rest() {
     boost::system::error_code ec;
-    if (tls_) boost::asio::read(*stream_, buf_, ec);
-    else boost::asio::read(stream_->next_layer(), buf_, ec);
+    if (tls_)
+      boost::asio::read(*stream_, buf_, ec);
+    else
+      boost::asio::read(stream_->next_layer(), buf_, ec);
     std::string s(boost::asio::buffers_begin(buf_.data()), boost::asio::buffers_end(buf_.data()));
     buf_.consume(buf_.size());
     return s;

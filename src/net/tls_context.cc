@@ -1,6 +1,7 @@
 #include "net/tls_context.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -8,8 +9,6 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-
-#include <fmt/format.h>
 
 #include "base/env.h"
 

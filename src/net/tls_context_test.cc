@@ -17,7 +17,7 @@ TEST(TlsContext, SelfSignedPairIsLoadableWithPrivateKeyMode0600) {
   testing::TempDir dir;
   TlsFiles files{dir.file("tls/cert.pem"), dir.file("tls/key.pem")};
   ASSERT_TRUE(ensure_self_signed_certificate(files, "mail.example.org"));
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(files.key_path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
   auto ctx = make_server_tls_context(files);
@@ -34,8 +34,7 @@ TEST(TlsContext, SelfSignedPairIsLoadableWithPrivateKeyMode0600) {
   EXPECT_EQ(X509_check_host(cert, "other.example.org", 0, 0, nullptr), 0);
   // ~10 years of validity.
   int days = 0, secs = 0;
-  ASSERT_EQ(ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(cert), X509_get0_notAfter(cert)),
-            1);
+  ASSERT_EQ(ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(cert), X509_get0_notAfter(cert)), 1);
   EXPECT_GE(days, 3650);
   X509_free(cert);
 

@@ -8,8 +8,7 @@ namespace roost::store {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -25,22 +24,29 @@ std::string lower(std::string_view s) {
 
 std::string_view to_attribute(SpecialUse role) {
   switch (role) {
-    case SpecialUse::None: return "";
-    case SpecialUse::Sent: return "\\Sent";
-    case SpecialUse::Drafts: return "\\Drafts";
-    case SpecialUse::Trash: return "\\Trash";
-    case SpecialUse::Junk: return "\\Junk";
-    case SpecialUse::Archive: return "\\Archive";
-    case SpecialUse::All: return "\\All";
-    case SpecialUse::Flagged: return "\\Flagged";
+    case SpecialUse::None:
+      return "";
+    case SpecialUse::Sent:
+      return "\\Sent";
+    case SpecialUse::Drafts:
+      return "\\Drafts";
+    case SpecialUse::Trash:
+      return "\\Trash";
+    case SpecialUse::Junk:
+      return "\\Junk";
+    case SpecialUse::Archive:
+      return "\\Archive";
+    case SpecialUse::All:
+      return "\\All";
+    case SpecialUse::Flagged:
+      return "\\Flagged";
   }
   return "";
 }
 
 std::optional<SpecialUse> special_use_from_attribute(std::string_view attr) {
-  for (SpecialUse role : {SpecialUse::Sent, SpecialUse::Drafts, SpecialUse::Trash,
-                          SpecialUse::Junk, SpecialUse::Archive, SpecialUse::All,
-                          SpecialUse::Flagged}) {
+  for (SpecialUse role : {SpecialUse::Sent, SpecialUse::Drafts, SpecialUse::Trash, SpecialUse::Junk,
+                          SpecialUse::Archive, SpecialUse::All, SpecialUse::Flagged}) {
     if (iequals(attr, to_attribute(role))) return role;
   }
   return std::nullopt;

@@ -44,7 +44,7 @@ struct UidRange {
 };
 // Ascending, non-overlapping ranges. Empty means "no messages".
 using UidSet = std::vector<UidRange>;
-UidSet all_uids();  // 1:*
+UidSet all_uids();                                // 1:*
 UidSet uid_set_of(const std::vector<Uid>& uids);  // compresses to ranges
 bool contains(const UidSet& set, Uid uid);
 
@@ -81,9 +81,9 @@ struct MessageEntry {
   ModSeq modseq = 0;
   BlobRef blob;
   Flags flags;
-  int64_t internal_date = 0;  // unix seconds (RFC 9051 INTERNALDATE)
+  int64_t internal_date = 0;     // unix seconds (RFC 9051 INTERNALDATE)
   int32_t internal_date_tz = 0;  // offset in minutes east of UTC, for display
-  int64_t save_date = 0;      // unix seconds (RFC 8514 SAVEDATE)
+  int64_t save_date = 0;         // unix seconds (RFC 8514 SAVEDATE)
 };
 
 // What SELECT and FETCH 1:* FLAGS need, without blob ids: kept small for big mailboxes.
@@ -94,8 +94,8 @@ struct MessageState {
 };
 
 struct NewMessage {
-  BlobRef blob;              // already committed to the BlobStore
-  std::string parsed;        // serialized mime::ParsedMessage, kept once per blob
+  BlobRef blob;        // already committed to the BlobStore
+  std::string parsed;  // serialized mime::ParsedMessage, kept once per blob
   Flags flags;
   int64_t internal_date = 0;
   int32_t internal_date_tz = 0;

@@ -61,7 +61,7 @@ TEST_P(AccountsTest, DefaultMailboxesWithRoles) {
     EXPECT_GT(b.uidvalidity, 0u);
     EXPECT_GT(b.highest_modseq, 0u);
     static const std::map<std::string, SpecialUse> kRoles = {
-        {"INBOX", SpecialUse::None}, {"Sent", SpecialUse::Sent},   {"Drafts", SpecialUse::Drafts},
+        {"INBOX", SpecialUse::None},  {"Sent", SpecialUse::Sent}, {"Drafts", SpecialUse::Drafts},
         {"Trash", SpecialUse::Trash}, {"Junk", SpecialUse::Junk}, {"Archive", SpecialUse::Archive}};
     EXPECT_EQ(b.role, kRoles.at(b.name)) << b.name;
   }
@@ -94,9 +94,9 @@ TEST_P(MailboxesTest, CreateMakesParentsAndRejectsDuplicates) {
 
 TEST_P(MailboxesTest, NamesAreValidated) {
   Account a = make_account();
-  for (std::string bad : {std::string(""), std::string("/a"), std::string("a/"),
-                          std::string("a//b"), std::string("bad\xff"), std::string("ctl\x01"),
-                          std::string(2000, 'x')}) {
+  for (std::string bad :
+       {std::string(""), std::string("/a"), std::string("a/"), std::string("a//b"),
+        std::string("bad\xff"), std::string("ctl\x01"), std::string(2000, 'x')}) {
     auto r = store().create_mailbox(a.id, bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().kind, ErrorKind::Syntax) << bad;
@@ -119,8 +119,7 @@ TEST_P(MailboxesTest, RenameMovesChildren) {
             ErrorKind::Exists);
   EXPECT_EQ(store().rename_mailbox(mailbox(a.id, "INBOX").id, "Old").error().kind,
             ErrorKind::NoPerm);
-  EXPECT_EQ(store().rename_mailbox(mailbox(a.id, "x").id, "x/z").error().kind,
-            ErrorKind::NoPerm);
+  EXPECT_EQ(store().rename_mailbox(mailbox(a.id, "x").id, "x/z").error().kind, ErrorKind::NoPerm);
   EXPECT_EQ(store().rename_mailbox(mailbox(a.id, "x").id, "bad//name").error().kind,
             ErrorKind::Syntax);
 }

@@ -110,14 +110,14 @@ TEST_P(MessagesTest, FlagsAddRemoveReplaceAndKeywords) {
   auto same = store().store_flags(inbox.id, all_uids(), {FlagOp::Add, {kSeen, {"WORK"}}, {}});
   ASSERT_TRUE(same);
   EXPECT_TRUE(same->changed.empty());
-  auto remove = store().store_flags(inbox.id, uid_set_of({2}),
-                                    {FlagOp::Remove, {kSeen, {"WORK"}}, {}});
+  auto remove =
+      store().store_flags(inbox.id, uid_set_of({2}), {FlagOp::Remove, {kSeen, {"WORK"}}, {}});
   ASSERT_TRUE(remove);
   ASSERT_EQ(remove->changed.size(), 1u);
   EXPECT_EQ(remove->changed[0].flags, (Flags{kFlagged, {"$Junk"}}));
   EXPECT_EQ(mailbox(a.id, "INBOX").unseen, 1u);
-  auto replace = store().store_flags(inbox.id, uid_set_of({3}),
-                                     {FlagOp::Replace, {kDeleted, {}}, {}});
+  auto replace =
+      store().store_flags(inbox.id, uid_set_of({3}), {FlagOp::Replace, {kDeleted, {}}, {}});
   ASSERT_TRUE(replace);
   EXPECT_EQ(mailbox(a.id, "INBOX").deleted, 1u);
   auto states = store().message_states(inbox.id);

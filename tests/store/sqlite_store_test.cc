@@ -4,8 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <thread>
 #include <fstream>
+#include <thread>
 
 #include "store_fixture.h"
 
@@ -126,7 +126,8 @@ TEST_P(SqliteStoreTest, DurableAppendRates) {
 
 INSTANTIATE_TEST_SUITE_P(All, SqliteStoreTest, ::testing::ValuesIn([] {
                            auto all = store_factories();
-                           std::erase_if(all, [](const StoreFactory& f) { return f.name != "Sqlite"; });
+                           std::erase_if(all,
+                                         [](const StoreFactory& f) { return f.name != "Sqlite"; });
                            return all;
                          }()),
                          factory_name);

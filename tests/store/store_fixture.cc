@@ -1,8 +1,9 @@
 #include "store_fixture.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cctype>
-#include <unistd.h>
 
 #include "store/sqlite/sqlite_store.h"
 
@@ -11,9 +12,7 @@ namespace roost::store::testing {
 std::vector<StoreFactory> store_factories() {
   StoreFactory sqlite;
   sqlite.name = "Sqlite";
-  sqlite.open = [](const std::string& dir) {
-    return open_sqlite_store({dir, /*durable=*/false});
-  };
+  sqlite.open = [](const std::string& dir) { return open_sqlite_store({dir, /*durable=*/false}); };
   sqlite.commits = [](Store& s) -> std::optional<uint64_t> {
     auto* impl = dynamic_cast<sqlite::SqliteStore*>(&s);
     if (impl == nullptr) return std::nullopt;

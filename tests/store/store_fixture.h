@@ -55,7 +55,7 @@ std::string factory_name(const ::testing::TestParamInfo<StoreFactory>& info);
 
 }  // namespace roost::store::testing
 
-#define ROOST_STORE_SUITE(suite)                                                     \
-  INSTANTIATE_TEST_SUITE_P(All, suite,                                               \
+#define ROOST_STORE_SUITE(suite)                                                          \
+  INSTANTIATE_TEST_SUITE_P(All, suite,                                                    \
                            ::testing::ValuesIn(roost::store::testing::store_factories()), \
                            roost::store::testing::factory_name)

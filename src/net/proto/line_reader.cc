@@ -7,11 +7,16 @@ namespace roost::net {
 
 std::string_view to_string(ReadKind kind) {
   switch (kind) {
-    case ReadKind::NeedMore: return "need_more";
-    case ReadKind::Line: return "line";
-    case ReadKind::TooLong: return "too_long";
-    case ReadKind::LiteralChunk: return "literal_chunk";
-    case ReadKind::LiteralEnd: return "literal_end";
+    case ReadKind::NeedMore:
+      return "need_more";
+    case ReadKind::Line:
+      return "line";
+    case ReadKind::TooLong:
+      return "too_long";
+    case ReadKind::LiteralChunk:
+      return "literal_chunk";
+    case ReadKind::LiteralEnd:
+      return "literal_end";
   }
   return "unknown";
 }
@@ -69,8 +74,8 @@ ReadEvent LineReader::next() {
   while (true) {
     avail = buffer_.size() - pos_;
     const char* start = buffer_.data() + pos_;
-    const void* lf = scanned_ < avail ? std::memchr(start + scanned_, '\n', avail - scanned_)
-                                      : nullptr;
+    const void* lf =
+        scanned_ < avail ? std::memchr(start + scanned_, '\n', avail - scanned_) : nullptr;
     if (discarding_) {
       if (lf == nullptr) {
         // Drop everything: an over-long line is never buffered (bounded memory).

@@ -26,7 +26,8 @@ class Driver {
     while (true) {
       ReadEvent ev = reader_.next();
       switch (ev.kind) {
-        case ReadKind::NeedMore: return;
+        case ReadKind::NeedMore:
+          return;
         case ReadKind::Line: {
           events_.push_back("L:" + std::string(ev.data));
           EXPECT_LE(ev.data.size(), reader_.limits().max_line_length);
@@ -37,7 +38,9 @@ class Driver {
           }
           break;
         }
-        case ReadKind::TooLong: events_.push_back("TooLong"); break;
+        case ReadKind::TooLong:
+          events_.push_back("TooLong");
+          break;
         case ReadKind::LiteralChunk:
           EXPECT_GT(ev.data.size(), 0u);
           EXPECT_LE(ev.data.size(), reader_.limits().max_chunk);
@@ -47,7 +50,9 @@ class Driver {
             events_.push_back("C:" + std::string(ev.data));
           }
           break;
-        case ReadKind::LiteralEnd: events_.push_back("End"); break;
+        case ReadKind::LiteralEnd:
+          events_.push_back("End");
+          break;
       }
     }
   }
@@ -78,13 +83,9 @@ TEST(LineReader, CrlfAndBareLf) {
   expect_events("a1 NOOP\r\nUSER bob\nQUIT\r\n", {}, {"L:a1 NOOP", "L:USER bob", "L:QUIT"});
 }
 
-TEST(LineReader, EmptyLinesAndIncompleteTail) {
-  expect_events("\r\n\nabc", {}, {"L:", "L:"});
-}
+TEST(LineReader, EmptyLinesAndIncompleteTail) { expect_events("\r\n\nabc", {}, {"L:", "L:"}); }
 
-TEST(LineReader, CrInsideLineIsKept) {
-  expect_events("a\rb\r\n", {}, {"L:a\rb"});
-}
+TEST(LineReader, CrInsideLineIsKept) { expect_events("a\rb\r\n", {}, {"L:a\rb"}); }
 
 TEST(LineReader, LineExactlyAtLimitIsReturned) {
   ReaderLimits limits{.max_line_length = 5, .max_chunk = 4};
@@ -138,8 +139,7 @@ TEST(LineReader, ZeroLengthLiteral) {
 TEST(LineReader, LiteralLargerThanLineLimitIsNotTooLong) {
   ReaderLimits limits{.max_line_length = 8, .max_chunk = 16};
   std::string body(1000, 'z');
-  expect_events("S {1000}\r\n" + body + "\r\n", limits,
-                {"L:S {1000}", "C:" + body, "End", "L:"});
+  expect_events("S {1000}\r\n" + body + "\r\n", limits, {"L:S {1000}", "C:" + body, "End", "L:"});
 }
 
 TEST(LineReader, ChunksNeverExceedMaxChunkAndConserveBytes) {

@@ -1,8 +1,8 @@
 #include "net/proto/protocol.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace roost::net {
 
@@ -17,12 +17,16 @@ struct ProtocolInfo {
 
 // RFC 8314 §7.3 and RFC 6409 fix the TLS and submission ports; 8080/8443 are our HTTP defaults.
 constexpr ProtocolInfo kProtocols[] = {
-    {Protocol::Imap, "imap", 143, false},           {Protocol::Imaps, "imaps", 993, true},
-    {Protocol::Pop3, "pop3", 110, false},           {Protocol::Pop3s, "pop3s", 995, true},
+    {Protocol::Imap, "imap", 143, false},
+    {Protocol::Imaps, "imaps", 993, true},
+    {Protocol::Pop3, "pop3", 110, false},
+    {Protocol::Pop3s, "pop3s", 995, true},
     {Protocol::Submission, "submission", 587, false},
     {Protocol::Submissions, "submissions", 465, true},
-    {Protocol::Smtp, "smtp", 25, false},            {Protocol::Lmtp, "lmtp", 24, false},
-    {Protocol::Http, "http", 8080, false},          {Protocol::Https, "https", 8443, true},
+    {Protocol::Smtp, "smtp", 25, false},
+    {Protocol::Lmtp, "lmtp", 24, false},
+    {Protocol::Http, "http", 8080, false},
+    {Protocol::Https, "https", 8443, true},
 };
 
 const ProtocolInfo& info(Protocol protocol) {

@@ -14,8 +14,8 @@ namespace roost::net {
 enum class Protocol { Imap, Imaps, Pop3, Pop3s, Submission, Submissions, Smtp, Lmtp, Http, Https };
 
 inline constexpr Protocol kAllProtocols[] = {
-    Protocol::Imap, Protocol::Imaps, Protocol::Pop3,       Protocol::Pop3s, Protocol::Submission,
-    Protocol::Submissions, Protocol::Smtp, Protocol::Lmtp, Protocol::Http,  Protocol::Https};
+    Protocol::Imap,        Protocol::Imaps, Protocol::Pop3, Protocol::Pop3s, Protocol::Submission,
+    Protocol::Submissions, Protocol::Smtp,  Protocol::Lmtp, Protocol::Http,  Protocol::Https};
 
 // "imap", "imaps", "pop3", "pop3s", "submission", "submissions", "smtp", "lmtp", "http", "https".
 std::string_view to_string(Protocol protocol);
@@ -23,12 +23,13 @@ std::string_view to_string(Protocol protocol);
 std::optional<Protocol> parse_protocol(std::string_view name);
 // 143, 993, 110, 995, 587, 465, 25, 24, 8080, 8443.
 uint16_t default_port(Protocol protocol);
-// True when TLS starts before the first protocol byte (RFC 8314 §3): imaps, pop3s, submissions, https.
+// True when TLS starts before the first protocol byte (RFC 8314 §3): imaps, pop3s, submissions,
+// https.
 bool is_implicit_tls(Protocol protocol);
 
 struct ListenSpec {
   Protocol protocol = Protocol::Imap;
-  std::string host;  // literal address without brackets ("127.0.0.1", "::1", "0.0.0.0", "::")
+  std::string host;   // literal address without brackets ("127.0.0.1", "::1", "0.0.0.0", "::")
   uint16_t port = 0;  // 0 = let the kernel pick (tests)
 };
 

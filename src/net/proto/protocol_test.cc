@@ -6,8 +6,8 @@ namespace roost::net {
 namespace {
 
 TEST(Protocol, NamesRoundTripAndDefaults) {
-  const char* names[] = {"imap", "imaps",       "pop3", "pop3s", "submission",
-                         "submissions", "smtp", "lmtp", "http",  "https"};
+  const char* names[] = {"imap",        "imaps", "pop3", "pop3s", "submission",
+                         "submissions", "smtp",  "lmtp", "http",  "https"};
   const uint16_t ports[] = {143, 993, 110, 995, 587, 465, 25, 24, 8080, 8443};
   for (size_t i = 0; i < std::size(kAllProtocols); ++i) {
     EXPECT_EQ(to_string(kAllProtocols[i]), names[i]);
@@ -47,9 +47,9 @@ TEST(ListenSpec, Parses) {
 }
 
 TEST(ListenSpec, Rejects) {
-  for (const char* bad : {"imap", "imap=", "imap=:143", "imap=1.2.3.4:", "imap=1.2.3.4:70000",
-                          "imap=1.2.3.4:12x", "imap=[::1", "imap=[::1]143", "imap=::1:143",
-                          "imap=[::1]:"}) {
+  for (const char* bad :
+       {"imap", "imap=", "imap=:143", "imap=1.2.3.4:", "imap=1.2.3.4:70000", "imap=1.2.3.4:12x",
+        "imap=[::1", "imap=[::1]143", "imap=::1:143", "imap=[::1]:"}) {
     auto s = parse_listen_spec(bad);
     ASSERT_FALSE(s) << bad;
     EXPECT_EQ(s.error().kind, ErrorKind::Syntax) << bad;

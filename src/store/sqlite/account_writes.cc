@@ -42,8 +42,7 @@ Status insert_mailbox(WriteTxn& txn, AccountId account, std::string_view name, S
   stmt->bind_all(account, name, static_cast<int64_t>(role), subscribed ? 1 : 0, *uidvalidity);
   ROOST_TRY(stmt->expect_row("new mailbox"));
   out = mailbox_at(*stmt);
-  txn.effects.events.push_back(
-      {MailboxEvent::Kind::Created, account, out.id, out.highest_modseq});
+  txn.effects.events.push_back({MailboxEvent::Kind::Created, account, out.id, out.highest_modseq});
   return ok();
 }
 
@@ -61,9 +60,9 @@ Status create_parents(WriteTxn& txn, AccountId account, std::string_view name, i
 
 Status delete_mailbox_rows(WriteTxn& txn, const MailboxInfo& mb) {
   ROOST_TRY(release_mailbox_blobs(txn, mb.id));
-  for (const char* sql : {"DELETE FROM messages WHERE mailbox = ?",
-                          "DELETE FROM tombstones WHERE mailbox = ?",
-                          "DELETE FROM mailboxes WHERE id = ?"}) {
+  for (const char* sql :
+       {"DELETE FROM messages WHERE mailbox = ?", "DELETE FROM tombstones WHERE mailbox = ?",
+        "DELETE FROM mailboxes WHERE id = ?"}) {
     auto stmt = txn.db.prepare(sql);
     if (!stmt) return stmt.error();
     ROOST_TRY(stmt->bind(1, mb.id).run());
@@ -72,8 +71,7 @@ Status delete_mailbox_rows(WriteTxn& txn, const MailboxInfo& mb) {
       "UPDATE usage SET bytes = bytes - ?, messages = messages - ? WHERE account = ?");
   if (!usage) return usage.error();
   ROOST_TRY(usage->bind_all(mb.bytes, mb.messages, mb.account).run());
-  txn.effects.events.push_back(
-      {MailboxEvent::Kind::Deleted, mb.account, mb.id, mb.highest_modseq});
+  txn.effects.events.push_back({MailboxEvent::Kind::Deleted, mb.account, mb.id, mb.highest_modseq});
   return ok();
 }
 
@@ -102,7 +100,7 @@ Status create_account(WriteTxn& txn, std::string_view name, std::string_view pas
   if (!usage) return usage.error();
   ROOST_TRY(usage->bind(1, out.id).run());
   static constexpr std::pair<const char*, SpecialUse> kDefaults[] = {
-      {"INBOX", SpecialUse::None},  {"Sent", SpecialUse::Sent},   {"Drafts", SpecialUse::Drafts},
+      {"INBOX", SpecialUse::None},  {"Sent", SpecialUse::Sent}, {"Drafts", SpecialUse::Drafts},
       {"Trash", SpecialUse::Trash}, {"Junk", SpecialUse::Junk}, {"Archive", SpecialUse::Archive}};
   for (const auto& [mailbox, role] : kDefaults) {
     MailboxInfo ignored;
@@ -122,8 +120,7 @@ Status delete_account(WriteTxn& txn, AccountId id) {
   ROOST_TRY(load_account(txn.db, id));
   std::vector<MailboxInfo> mailboxes;
   {
-    auto stmt =
-        txn.db.prepare("SELECT " ROOST_MAILBOX_COLUMNS " FROM mailboxes WHERE account = ?");
+    auto stmt = txn.db.prepare("SELECT " ROOST_MAILBOX_COLUMNS " FROM mailboxes WHERE account = ?");
     if (!stmt) return stmt.error();
     stmt->bind(1, id);
     for (;;) {
@@ -191,9 +188,8 @@ Status rename_mailbox(WriteTxn& txn, MailboxId id, std::string_view new_name, in
     }
   }
   for (const auto& [mid, name] : renames) {
-    bool taken = std::any_of(all.begin(), all.end(), [&](const auto& m) {
-      return m.second == name;
-    });
+    bool taken =
+        std::any_of(all.begin(), all.end(), [&](const auto& m) { return m.second == name; });
     if (taken) return make_error(ErrorKind::Exists, "mailbox already exists", name);
   }
   auto stmt = txn.db.prepare("UPDATE mailboxes SET name = ? WHERE id = ?");

@@ -8,14 +8,23 @@ Error sqlite_error(int rc, std::string_view what, sqlite3* db) {
   ErrorKind kind = ErrorKind::Internal;
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: kind = ErrorKind::Temporary; break;
+    case SQLITE_LOCKED:
+      kind = ErrorKind::Temporary;
+      break;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: kind = ErrorKind::Corrupt; break;
-    case SQLITE_FULL: kind = ErrorKind::OverQuota; break;
+    case SQLITE_NOTADB:
+      kind = ErrorKind::Corrupt;
+      break;
+    case SQLITE_FULL:
+      kind = ErrorKind::OverQuota;
+      break;
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
-    case SQLITE_READONLY: kind = ErrorKind::Io; break;
-    default: break;
+    case SQLITE_READONLY:
+      kind = ErrorKind::Io;
+      break;
+    default:
+      break;
   }
   std::string detail(what);
   detail += ": ";

@@ -180,8 +180,7 @@ Result<std::vector<std::string>> FileBlobStore::list_ids(std::vector<std::string
       auto names = env_.list_dir(dir);
       if (!names) continue;
       for (auto& name : *names) {
-        bool placed = is_blob_id(name) && name.compare(0, 2, a) == 0 &&
-                      name.compare(2, 2, b) == 0;
+        bool placed = is_blob_id(name) && name.compare(0, 2, a) == 0 && name.compare(2, 2, b) == 0;
         if (placed) {
           ids.push_back(std::move(name));
         } else if (strays != nullptr) {

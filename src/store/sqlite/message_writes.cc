@@ -55,8 +55,8 @@ Status add_blob_ref(WriteTxn& txn, const BlobRef& blob, std::string_view parsed)
 
 // Drops `count` references; at zero the row goes and the file is freed after commit.
 Status drop_blob_refs(WriteTxn& txn, const std::string& id, int64_t count) {
-  auto stmt = txn.db.prepare(
-      "UPDATE blobs SET refcount = refcount - ? WHERE id = ? RETURNING refcount");
+  auto stmt =
+      txn.db.prepare("UPDATE blobs SET refcount = refcount - ? WHERE id = ? RETURNING refcount");
   if (!stmt) return stmt.error();
   stmt->bind_all(count, id);
   auto row = stmt->step();
@@ -73,8 +73,8 @@ Status drop_blob_refs(WriteTxn& txn, const std::string& id, int64_t count) {
 }
 
 Status insert_entry(WriteTxn& txn, MailboxId mailbox, Uid uid, ModSeq modseq, const BlobRef& blob,
-                    uint32_t flags, std::string_view keywords, int64_t internal_date,
-                    int64_t tz, int64_t save_date) {
+                    uint32_t flags, std::string_view keywords, int64_t internal_date, int64_t tz,
+                    int64_t save_date) {
   auto stmt = txn.db.prepare(
       "INSERT INTO messages(mailbox, uid, modseq, blob, size, flags, keywords, internal_date, "
       "tz, save_date) VALUES (?,?,?,?,?,?,?,?,?,?)");
@@ -111,7 +111,8 @@ Status expunge_entries(WriteTxn& txn, const MailboxInfo& mb,
   auto del = txn.db.prepare("DELETE FROM messages WHERE mailbox = ? AND uid = ?");
   if (!del) return del.error();
   // Tombstones feed QRESYNC VANISHED (RFC 7162 §3.2.10) and JMAP /changes.
-  auto tomb = txn.db.prepare("INSERT OR REPLACE INTO tombstones(mailbox, uid, modseq) VALUES (?,?,?)");
+  auto tomb =
+      txn.db.prepare("INSERT OR REPLACE INTO tombstones(mailbox, uid, modseq) VALUES (?,?,?)");
   if (!tomb) return tomb.error();
   for (const MessageEntry& e : entries) {
     ROOST_TRY(del->bind_all(mb.id, e.uid).run());
@@ -181,8 +182,8 @@ Status append(WriteTxn& txn, MailboxId mailbox, std::vector<NewMessage>& message
   return update_mailbox(txn, *mb, uid, modseq, delta);
 }
 
-Status store_flags(WriteTxn& txn, MailboxId mailbox, const UidSet& uids,
-                   const FlagUpdate& update, StoreFlagsResult& out) {
+Status store_flags(WriteTxn& txn, MailboxId mailbox, const UidSet& uids, const FlagUpdate& update,
+                   StoreFlagsResult& out) {
   ROOST_TRY(check_keywords(update.flags.keywords));
   auto mb = load_mailbox(txn.db, mailbox);
   if (!mb) return mb.error();
@@ -216,8 +217,8 @@ Status store_flags(WriteTxn& txn, MailboxId mailbox, const UidSet& uids,
   return update_mailbox(txn, *mb, mb->uidnext, modseq, delta);
 }
 
-Status copy(WriteTxn& txn, MailboxId from, const UidSet& uids, MailboxId to, bool move,
-            int64_t now, CopyResult& out) {
+Status copy(WriteTxn& txn, MailboxId from, const UidSet& uids, MailboxId to, bool move, int64_t now,
+            CopyResult& out) {
   auto src = load_mailbox(txn.db, from);
   if (!src) return src.error();
   auto dst = load_mailbox(txn.db, to);
@@ -225,9 +226,8 @@ Status copy(WriteTxn& txn, MailboxId from, const UidSet& uids, MailboxId to, boo
   out.dest_uidvalidity = dst->uidvalidity;
   out.mapping.clear();
   std::vector<MessageEntry> entries;
-  ROOST_TRY(for_each_entry(txn.db, from, uids, [&](MessageEntry e) {
-    entries.push_back(std::move(e));
-  }));
+  ROOST_TRY(
+      for_each_entry(txn.db, from, uids, [&](MessageEntry e) { entries.push_back(std::move(e)); }));
   if (entries.empty()) return ok();
   if (uint64_t{dst->uidnext} + entries.size() > 0xffffffffULL) {
     return make_error(ErrorKind::Limit, "mailbox is out of UIDs");
@@ -259,9 +259,8 @@ Status expunge(WriteTxn& txn, MailboxId mailbox, const UidSet& uids, ExpungeResu
   auto mb = load_mailbox(txn.db, mailbox);
   if (!mb) return mb.error();
   std::vector<MessageEntry> entries;
-  ROOST_TRY(for_each_entry(txn.db, mailbox, uids, [&](MessageEntry e) {
-    entries.push_back(std::move(e));
-  }));
+  ROOST_TRY(for_each_entry(txn.db, mailbox, uids,
+                           [&](MessageEntry e) { entries.push_back(std::move(e)); }));
   if (entries.empty()) return ok();
   return expunge_entries(txn, *mb, entries, out);
 }

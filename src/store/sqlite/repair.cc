@@ -54,46 +54,48 @@ Result<int64_t> run_counted(Connection& db, const char* sql) {
 }
 
 Status fix_index(Connection& db, RepairReport& report) {
-  auto n = run_counted(db,
-                       "DELETE FROM messages WHERE mailbox NOT IN (SELECT id FROM mailboxes)");
+  auto n = run_counted(db, "DELETE FROM messages WHERE mailbox NOT IN (SELECT id FROM mailboxes)");
   if (!n) return n.error();
   report.orphan_entries = *n;
-  ROOST_TRY(run_counted(db,
-                        "DELETE FROM tombstones WHERE mailbox NOT IN (SELECT id FROM mailboxes)"));
+  ROOST_TRY(
+      run_counted(db, "DELETE FROM tombstones WHERE mailbox NOT IN (SELECT id FROM mailboxes)"));
   // Entries whose blob row vanished get one back (without parsed data) so refcounts hold.
   ROOST_TRY(run_counted(db,
                         "INSERT OR IGNORE INTO blobs(id, size, refcount, parsed) "
                         "SELECT blob, max(size), 0, x'' FROM messages GROUP BY blob"));
-  n = run_counted(db,
-                  "UPDATE blobs SET refcount = (SELECT count(*) FROM messages WHERE blob = blobs.id) "
-                  "WHERE refcount != (SELECT count(*) FROM messages WHERE blob = blobs.id)");
+  n = run_counted(
+      db,
+      "UPDATE blobs SET refcount = (SELECT count(*) FROM messages WHERE blob = blobs.id) "
+      "WHERE refcount != (SELECT count(*) FROM messages WHERE blob = blobs.id)");
   if (!n) return n.error();
   report.refcounts_fixed = *n;
   n = run_counted(db, "DELETE FROM blobs WHERE refcount <= 0");
   if (!n) return n.error();
   report.blob_rows_dropped = *n;
-  n = run_counted(db,
-                  "UPDATE mailboxes SET messages = s.n, unseen = s.unseen, deleted = s.del, "
-                  "bytes = s.bytes, uidnext = max(uidnext, s.maxuid + 1), "
-                  "highestmodseq = max(highestmodseq, s.maxmodseq) "
-                  "FROM (SELECT m.id AS id, count(e.uid) AS n, "
-                  "  coalesce(sum((e.flags & 1) = 0), 0) AS unseen, "
-                  "  coalesce(sum((e.flags & 8) != 0), 0) AS del, coalesce(sum(e.size), 0) AS bytes, "
-                  "  coalesce(max(e.uid), 0) AS maxuid, coalesce(max(e.modseq), 0) AS maxmodseq "
-                  "  FROM mailboxes m LEFT JOIN messages e ON e.mailbox = m.id GROUP BY m.id) AS s "
-                  "WHERE mailboxes.id = s.id AND (mailboxes.messages != s.n OR "
-                  "  mailboxes.unseen != s.unseen OR mailboxes.deleted != s.del OR "
-                  "  mailboxes.bytes != s.bytes OR mailboxes.uidnext <= s.maxuid OR "
-                  "  mailboxes.highestmodseq < s.maxmodseq)");
+  n = run_counted(
+      db,
+      "UPDATE mailboxes SET messages = s.n, unseen = s.unseen, deleted = s.del, "
+      "bytes = s.bytes, uidnext = max(uidnext, s.maxuid + 1), "
+      "highestmodseq = max(highestmodseq, s.maxmodseq) "
+      "FROM (SELECT m.id AS id, count(e.uid) AS n, "
+      "  coalesce(sum((e.flags & 1) = 0), 0) AS unseen, "
+      "  coalesce(sum((e.flags & 8) != 0), 0) AS del, coalesce(sum(e.size), 0) AS bytes, "
+      "  coalesce(max(e.uid), 0) AS maxuid, coalesce(max(e.modseq), 0) AS maxmodseq "
+      "  FROM mailboxes m LEFT JOIN messages e ON e.mailbox = m.id GROUP BY m.id) AS s "
+      "WHERE mailboxes.id = s.id AND (mailboxes.messages != s.n OR "
+      "  mailboxes.unseen != s.unseen OR mailboxes.deleted != s.del OR "
+      "  mailboxes.bytes != s.bytes OR mailboxes.uidnext <= s.maxuid OR "
+      "  mailboxes.highestmodseq < s.maxmodseq)");
   if (!n) return n.error();
   report.mailboxes_fixed = *n;
   ROOST_TRY(run_counted(db, "INSERT OR IGNORE INTO usage(account) SELECT id FROM accounts"));
-  n = run_counted(db,
-                  "UPDATE usage SET bytes = s.bytes, messages = s.n "
-                  "FROM (SELECT a.id AS id, coalesce(sum(m.bytes), 0) AS bytes, "
-                  "  coalesce(sum(m.messages), 0) AS n "
-                  "  FROM accounts a LEFT JOIN mailboxes m ON m.account = a.id GROUP BY a.id) AS s "
-                  "WHERE usage.account = s.id AND (usage.bytes != s.bytes OR usage.messages != s.n)");
+  n = run_counted(
+      db,
+      "UPDATE usage SET bytes = s.bytes, messages = s.n "
+      "FROM (SELECT a.id AS id, coalesce(sum(m.bytes), 0) AS bytes, "
+      "  coalesce(sum(m.messages), 0) AS n "
+      "  FROM accounts a LEFT JOIN mailboxes m ON m.account = a.id GROUP BY a.id) AS s "
+      "WHERE usage.account = s.id AND (usage.bytes != s.bytes OR usage.messages != s.n)");
   if (!n) return n.error();
   report.usage_fixed = *n;
   return ok();

@@ -83,8 +83,8 @@ Status check_keywords(const std::vector<std::string>& keywords) {
     for (char c : k) {
       auto u = static_cast<unsigned char>(c);
       // RFC 9051 atom-specials, plus '\' (system flags are not keywords).
-      if (u <= 0x20 || u >= 0x7f || c == '(' || c == ')' || c == '{' || c == '%' ||
-          c == '*' || c == '"' || c == '\\' || c == ']') {
+      if (u <= 0x20 || u >= 0x7f || c == '(' || c == ')' || c == '{' || c == '%' || c == '*' ||
+          c == '"' || c == '\\' || c == ']') {
         good = false;
       }
     }

@@ -13,12 +13,11 @@ namespace roost::store::sqlite {
 
 // Column lists as macros so full statements stay string literals (the statement
 // cache is keyed by the literal's address).
-#define ROOST_MAILBOX_COLUMNS                                                              \
+#define ROOST_MAILBOX_COLUMNS                                                            \
   "id, account, name, role, subscribed, uidvalidity, uidnext, highestmodseq, messages, " \
   "unseen, deleted, bytes"
 #define ROOST_ACCOUNT_COLUMNS "id, name, password_hash, created"
-#define ROOST_ENTRY_COLUMNS \
-  "uid, modseq, blob, size, flags, keywords, internal_date, tz, save_date"
+#define ROOST_ENTRY_COLUMNS "uid, modseq, blob, size, flags, keywords, internal_date, tz, save_date"
 
 MailboxInfo mailbox_at(const Statement& row);  // ROOST_MAILBOX_COLUMNS from column 0
 Account account_at(const Statement& row);      // ROOST_ACCOUNT_COLUMNS from column 0

@@ -35,8 +35,8 @@ SqliteStore::SqliteStore(const SqliteStoreOptions& options, Env& env, Clock& clo
 
 SqliteStore::~SqliteStore() = default;
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions& options,
-                                                       Env& env, Clock& clock) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions& options, Env& env,
+                                                       Clock& clock) {
   if (options.data_dir.empty()) return make_error(ErrorKind::Internal, "no data directory");
   ROOST_TRY(env.make_dirs(options.data_dir));
   std::unique_ptr<SqliteStore> store(new SqliteStore(options, env, clock));
@@ -74,13 +74,11 @@ Result<T> SqliteStore::read(F&& f) {
 
 // --- accounts ---
 
-Result<Account> SqliteStore::create_account(std::string_view name,
-                                            std::string_view password_hash) {
+Result<Account> SqliteStore::create_account(std::string_view name, std::string_view password_hash) {
   Account out;
   int64_t now = clock_.now_unix();
-  ROOST_TRY(write([&](WriteTxn& txn) {
-    return sqlite::create_account(txn, name, password_hash, now, out);
-  }));
+  ROOST_TRY(write(
+      [&](WriteTxn& txn) { return sqlite::create_account(txn, name, password_hash, now, out); }));
   return out;
 }
 
@@ -191,7 +189,8 @@ Status SqliteStore::set_role(MailboxId id, SpecialUse role) {
 Result<AppendResult> SqliteStore::append(MailboxId mailbox, std::vector<NewMessage> messages) {
   AppendResult out;
   int64_t now = clock_.now_unix();
-  Status st = write([&](WriteTxn& txn) { return sqlite::append(txn, mailbox, messages, now, out); });
+  Status st =
+      write([&](WriteTxn& txn) { return sqlite::append(txn, mailbox, messages, now, out); });
   // The blobs are referenced by the index now (or the append failed): let removal go on.
   for (const NewMessage& m : messages) blobs_.unpin(m.blob.id);
   if (!st) return st.error();
@@ -267,8 +266,8 @@ Result<std::optional<Uid>> SqliteStore::find_by_blob(MailboxId mailbox,
                                                      const std::string& blob_id) {
   using Out = std::optional<Uid>;
   return read<Out>([&](Connection& db) -> Result<Out> {
-    auto stmt = db.prepare(
-        "SELECT uid FROM messages WHERE blob = ? AND mailbox = ? ORDER BY uid LIMIT 1");
+    auto stmt =
+        db.prepare("SELECT uid FROM messages WHERE blob = ? AND mailbox = ? ORDER BY uid LIMIT 1");
     if (!stmt) return stmt.error();
     stmt->bind_all(blob_id, mailbox);
     auto row = stmt->step();
@@ -291,18 +290,16 @@ Result<StoreFlagsResult> SqliteStore::store_flags(MailboxId mailbox, const UidSe
 Result<CopyResult> SqliteStore::copy(MailboxId from, const UidSet& uids, MailboxId to) {
   CopyResult out;
   int64_t now = clock_.now_unix();
-  ROOST_TRY(write([&](WriteTxn& txn) {
-    return sqlite::copy(txn, from, uids, to, false, now, out);
-  }));
+  ROOST_TRY(
+      write([&](WriteTxn& txn) { return sqlite::copy(txn, from, uids, to, false, now, out); }));
   return out;
 }
 
 Result<CopyResult> SqliteStore::move(MailboxId from, const UidSet& uids, MailboxId to) {
   CopyResult out;
   int64_t now = clock_.now_unix();
-  ROOST_TRY(write([&](WriteTxn& txn) {
-    return sqlite::copy(txn, from, uids, to, true, now, out);
-  }));
+  ROOST_TRY(
+      write([&](WriteTxn& txn) { return sqlite::copy(txn, from, uids, to, true, now, out); }));
   return out;
 }
 
@@ -338,8 +335,8 @@ Result<ChangesSince> SqliteStore::changes_since(MailboxId mailbox, ModSeq since)
       s.flags.system = static_cast<uint32_t>(stmt->int_at(2));
       split_keywords(stmt->text_at(3), s.flags.keywords);
     }
-    auto tombs = db.prepare(
-        "SELECT uid FROM tombstones WHERE mailbox = ? AND modseq > ? ORDER BY uid");
+    auto tombs =
+        db.prepare("SELECT uid FROM tombstones WHERE mailbox = ? AND modseq > ? ORDER BY uid");
     if (!tombs) return tombs.error();
     tombs->bind_all(mailbox, since);
     for (;;) {

@@ -25,10 +25,10 @@ Status set_role(WriteTxn& txn, MailboxId id, SpecialUse role);
 // message_writes.cc
 Status append(WriteTxn& txn, MailboxId mailbox, std::vector<NewMessage>& messages, int64_t now,
               AppendResult& out);
-Status store_flags(WriteTxn& txn, MailboxId mailbox, const UidSet& uids,
-                   const FlagUpdate& update, StoreFlagsResult& out);
-Status copy(WriteTxn& txn, MailboxId from, const UidSet& uids, MailboxId to, bool move,
-            int64_t now, CopyResult& out);
+Status store_flags(WriteTxn& txn, MailboxId mailbox, const UidSet& uids, const FlagUpdate& update,
+                   StoreFlagsResult& out);
+Status copy(WriteTxn& txn, MailboxId from, const UidSet& uids, MailboxId to, bool move, int64_t now,
+            CopyResult& out);
 Status expunge(WriteTxn& txn, MailboxId mailbox, const UidSet& uids, ExpungeResult& out);
 // Drops one reference per message of the mailbox; the caller deletes the rows.
 Status release_mailbox_blobs(WriteTxn& txn, MailboxId mailbox);
