@@ -1,0 +1,58 @@
+// FetchRenderer: the wire text of one "* n FETCH (...)" response (RFC 9051 §7.5.2, RFC 3501
+// §7.4.2, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8514 SAVEDATE, RFC 8474 EMAILID/THREADID,
+// RFC 8970 PREVIEW) from plain data. Pure; the session loads what fetch_needs() asks for,
+// applies \Seen when sets_seen() says so (before rendering, so FLAGS shows it), and sends the text.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "imap/proto/command.h"
+#include "imap/proto/response_writer.h"
+#include "mime/message.h"
+#include "store/types.h"
+
+namespace roost::imap {
+
+// What rendering `items` reads besides the MessageEntry.
+struct FetchNeeds {
+  bool parsed = false;  // ParsedMessage (ENVELOPE, BODYSTRUCTURE, sections, PREVIEW)
+  bool bytes = false;   // the message bytes (sections, RFC822*, BINARY*)
+};
+FetchNeeds fetch_needs(const std::vector<FetchItem>& items);
+
+// RFC 9051 §6.4.5: BODY[...] (not PEEK), RFC822, RFC822.TEXT and BINARY[...] set \Seen.
+bool sets_seen(const std::vector<FetchItem>& items);
+
+struct FetchInput {
+  uint32_t seq = 0;
+  const store::MessageEntry* entry = nullptr;   // required
+  const mime::ParsedMessage* parsed = nullptr;  // required when fetch_needs().parsed
+  std::string_view bytes;                       // required when fetch_needs().bytes
+};
+
+struct FetchOptions {
+  StringStyle style;       // utf8_quoted once UTF8=ACCEPT / IMAP4rev2 is on (RFC 9051 §6.3.1)
+  bool add_flags = false;  // append FLAGS when not asked (the session just set \Seen)
+};
+
+// The detail of the error render_fetch() returns for an unknown Content-Transfer-Encoding;
+// the session answers "NO [UNKNOWN-CTE]" (RFC 3516 §4.3). Kind is ErrorKind::Corrupt.
+inline constexpr std::string_view kUnknownCte = "UNKNOWN-CTE";
+bool is_unknown_cte(const Error& error);
+
+// "* <seq> FETCH (<items in request order>)\r\n" including literals. Fails only for BINARY of a
+// part with an unknown transfer encoding.
+Result<std::string> render_fetch(const FetchInput& input, const std::vector<FetchItem>& items,
+                                 const FetchOptions& options = {});
+
+// RFC 8474 §5.1: EMAILID "M" + the first 24 hex digits of the blob's SHA-256 (same bytes, same id).
+std::string email_id(const store::BlobRef& blob);
+
+// "(\Seen \Answered $Forwarded)" for a Flags value (system flags first, then keywords).
+void write_flags(std::string& out, const store::Flags& flags);
+
+}  // namespace roost::imap
