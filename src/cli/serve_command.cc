@@ -1,11 +1,15 @@
 // roost serve: the foreground server. Exits 0 after a graceful SIGTERM/SIGINT, 1 when it
 // cannot start (bad config, a listener that cannot bind or is not in this build).
+#include <cstdlib>
+#include <string_view>
 #include <thread>
 
 #include "base/env.h"
 #include "base/log.h"
 #include "cli/commands.h"
 #include "http/http_session.h"
+#include "imap/session.h"
+#include "net/blocking_executor.h"
 #include "net/server.h"
 
 namespace roost::cli {
@@ -24,6 +28,13 @@ net::NetLimits net_limits(const config::LimitsSettings& limits) {
   out.shutdown_grace = std::chrono::seconds(limits.shutdown_grace_seconds);
   out.max_connections = static_cast<size_t>(limits.max_connections);
   return out;
+}
+
+// The IMAP server is offered only when asked for explicitly until FETCH/SEARCH/STORE/COPY/MOVE
+// exist: Roost never offers an unfinished protocol by default.
+bool unfinished_imap_enabled() {
+  const char* flag = std::getenv("ROOST_UNFINISHED_IMAP");
+  return flag != nullptr && std::string_view(flag) == "1";
 }
 
 void run_serve(const GlobalOptions& options, const ServeArgs& args) {
@@ -56,9 +67,17 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   unsigned threads = settings.server.threads > 0
                          ? static_cast<unsigned>(settings.server.threads)
                          : std::max(1u, std::thread::hardware_concurrency());
-  // The server is declared after the store so sessions end before the store closes.
+  // Declared after the store and before the server: sessions end first, then the blocking
+  // pool drains, then the store closes.
+  auth::Directory directory(**store, Clock::system(), directory_options(settings));
+  mailbox::Ingest ingest(**store, ingest_options(settings));
+  net::BlockingExecutor blocking;
   net::Server server(threads, tls, net_limits(settings.limits));
   http::register_http(server);
+  if (unfinished_imap_enabled()) {
+    imap::register_imap(server, {store->get(), &directory, &ingest, &blocking},
+                        {.max_line_length = server.limits().max_line_length});
+  }
 
   for (const net::ListenSpec& spec : listeners) {
     // The server logs one net.listen event per listener; failures name the listener.

@@ -1,0 +1,49 @@
+#include "imap/command_table.h"
+
+#include <array>
+
+namespace roost::imap {
+namespace {
+
+constexpr uint32_t kAuth = kAuthenticated;
+
+// clang-format off
+const std::array kCommands = {
+  CommandSpec{CommandName::Capability,   kAnyState,         cmd_capability},
+  CommandSpec{CommandName::Noop,         kAnyState,         cmd_noop},
+  CommandSpec{CommandName::Logout,       kAnyState,         cmd_logout},
+  CommandSpec{CommandName::Id,           kAnyState,         cmd_id},
+  CommandSpec{CommandName::StartTls,     kNotAuthenticated, cmd_starttls},
+  CommandSpec{CommandName::Login,        kNotAuthenticated, cmd_login},
+  CommandSpec{CommandName::Authenticate, kNotAuthenticated, cmd_authenticate},
+  CommandSpec{CommandName::Enable,       kAuth,             cmd_enable},
+  CommandSpec{CommandName::Select,       kAuth,             cmd_select},
+  CommandSpec{CommandName::Examine,      kAuth,             cmd_select},
+  CommandSpec{CommandName::Create,       kAuth,             cmd_create},
+  CommandSpec{CommandName::Delete,       kAuth,             cmd_delete},
+  CommandSpec{CommandName::Rename,       kAuth,             cmd_rename},
+  CommandSpec{CommandName::Subscribe,    kAuth,             cmd_subscribe},
+  CommandSpec{CommandName::Unsubscribe,  kAuth,             cmd_subscribe},
+  CommandSpec{CommandName::List,         kAuth,             cmd_list},
+  CommandSpec{CommandName::Lsub,         kAuth,             cmd_list},
+  CommandSpec{CommandName::Namespace,    kAuth,             cmd_namespace},
+  CommandSpec{CommandName::Status,       kAuth,             cmd_status},
+  CommandSpec{CommandName::Append,       kAuth,             cmd_append},
+  CommandSpec{CommandName::Idle,         kAuth,             cmd_idle},
+  CommandSpec{CommandName::Check,        kSelected,         cmd_check},
+  CommandSpec{CommandName::Close,        kSelected,         cmd_close},
+  CommandSpec{CommandName::Unselect,     kSelected,         cmd_unselect},
+  CommandSpec{CommandName::Expunge,      kSelected,         cmd_expunge},
+};
+// clang-format on
+
+}  // namespace
+
+const CommandSpec* find_command(CommandName name) {
+  for (const CommandSpec& spec : kCommands) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
+}  // namespace roost::imap

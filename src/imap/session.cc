@@ -1,0 +1,363 @@
+#include "imap/session.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "base/log.h"
+#include "imap/capabilities.h"
+#include "imap/command_table.h"
+#include "imap/proto/response_writer.h"
+#include "imap/session_append.h"
+
+namespace roost::imap {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using SteadyClock = std::chrono::steady_clock;
+
+// --- Signal ---
+
+void Signal::notify() {
+  notified_ = true;
+  timer_.cancel();
+}
+
+awaitable<bool> Signal::wait(SteadyClock::time_point deadline) {
+  if (!notified_) {
+    timer_.expires_at(deadline);
+    co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  bool was = notified_;
+  notified_ = false;
+  co_return was;
+}
+
+// --- Session ---
+
+namespace {
+
+ParserLimits parser_limits(const ImapOptions& options) {
+  ParserLimits limits;
+  limits.max_line_length = options.max_line_length;
+  // APPEND sizes are checked at LiteralStart against Ingest's max_message_size, so a too-big
+  // message gets NO [TOOBIG] (RFC 7889 §4) while other literals keep the parser's BAD [TOOBIG].
+  limits.max_append_size = UINT64_MAX;
+  return limits;
+}
+
+}  // namespace
+
+Session::Session(std::shared_ptr<const Shared> shared, net::Connection& conn,
+                 asio::any_io_executor executor)
+    : shared_(std::move(shared)),
+      conn_(conn),
+      executor_(executor),
+      parser_(parser_limits(shared_->options)),
+      notice_(std::make_shared<ChangeNotice>(executor)),
+      push_done_(executor) {}
+
+Session::~Session() = default;
+
+std::string Session::capability_list() const {
+  return capabilities({.tls = conn_.is_tls(),
+                       .tls_available = conn_.tls_available(),
+                       .authenticated = state_ != SessionState::NotAuthenticated,
+                       .append_limit = shared_->services.ingest->options().max_message_size});
+}
+
+void Session::enable_rev2() {
+  rev2_ = true;
+  parser_.set_utf8_names(true);  // RFC 9051 §5.1: IMAP4rev2 names are UTF-8
+}
+
+void Session::enable_utf8() {
+  utf8_ = true;
+  parser_.set_utf8_names(true);  // RFC 6855 §3
+}
+
+void Session::write_mailbox_name(std::string& out, std::string_view name) const {
+  write_mailbox(out, name, rev2_ || utf8_);
+}
+
+awaitable<Status> Session::send() {
+  if (closed_) co_return make_error(ErrorKind::Io, "connection closed");
+  Status st = ok();
+  if (!out_.empty()) {
+    st = co_await conn_.write(out_);
+    out_.clear();
+  }
+  if (st) st = co_await conn_.flush();
+  if (!st) closed_ = true;
+  co_return st;
+}
+
+awaitable<Status> Session::push() {
+  pushing_ = true;
+  Status st = co_await send();
+  pushing_ = false;
+  push_done_.notify();
+  co_return st;
+}
+
+awaitable<bool> Session::read_more() {
+  // IDLE: never let a read's flush overlap a write the change pusher has in flight.
+  while (pushing_) co_await push_done_.wait();
+  if (!(co_await send())) co_return false;
+  auto data = co_await conn_.read_some();
+  if (!data) {
+    if (data.error().kind == ErrorKind::Limit && !pushing_) {
+      // RFC 9051 §5.4: the autologout timer expired.
+      out_ += "* BYE Autologout; idle for too long\r\n";
+      co_await send();
+    }
+    log::info("imap.disconnect", {{"session", conn_.session_id()},
+                                  {"account", account_ ? account_->name : ""},
+                                  {"reason", data.error().text}});
+    closed_ = true;
+    co_return false;
+  }
+  parser_.feed(*data);
+  co_return true;
+}
+
+awaitable<Result<std::string>> Session::read_line() {
+  parser_.expect_line();
+  while (true) {
+    ParseEvent ev = parser_.next();
+    if (ev.kind == ParseEventKind::Line) co_return std::string(ev.data);
+    if (ev.kind == ParseEventKind::Error) co_return *ev.error;
+    if (ev.kind != ParseEventKind::NeedMore) {
+      co_return make_error(ErrorKind::Internal, "unexpected parser event",
+                           std::string(to_string(ev.kind)));
+    }
+    if (!(co_await read_more())) co_return make_error(ErrorKind::Io, "connection closed");
+  }
+}
+
+void Session::logged_in(store::Account account) {
+  account_ = std::move(account);
+  state_ = SessionState::Authenticated;
+  std::weak_ptr<ChangeNotice> weak = notice_;
+  // Runs on the committing thread: only hop to our strand there.
+  subscription_ = store().subscribe(account_->id, [weak](const store::MailboxEvent& event) {
+    auto notice = weak.lock();
+    if (!notice) return;
+    asio::post(notice->executor, [notice, mailbox = event.mailbox] {
+      if (mailbox != notice->watched) return;
+      notice->dirty = true;
+      notice->wake.notify();
+    });
+  });
+}
+
+void Session::select(SelectedMailbox mailbox) {
+  notice_->watched = mailbox.view.mailbox();
+  notice_->dirty = false;
+  selected_ = std::move(mailbox);
+  state_ = SessionState::Selected;
+}
+
+void Session::deselect() {
+  selected_.reset();
+  notice_->watched = 0;
+  notice_->dirty = false;
+  if (state_ == SessionState::Selected) state_ = SessionState::Authenticated;
+}
+
+awaitable<Status> Session::refresh(bool force) {
+  if (!selected_) co_return ok();
+  if (!force && !notice_->dirty) co_return ok();
+  notice_->dirty = false;
+  store::MailboxId id = selected_->view.mailbox();
+  store::ModSeq since = selected_->view.highest_modseq();
+  auto changes = co_await blocking().run([&] { return store().changes_since(id, since); });
+  if (!changes) {
+    if (changes.error().kind == ErrorKind::NotFound && selected_ && selected_->view.mailbox() == id) {
+      // Another session deleted the selected mailbox: its sequence numbers mean nothing now.
+      out_ += "* BYE Selected mailbox was deleted\r\n";
+      state_ = SessionState::Logout;
+    }
+    co_return changes.error();
+  }
+  if (selected_ && selected_->view.mailbox() == id) selected_->view.apply(*changes);
+  co_return ok();
+}
+
+std::vector<std::string> flag_names(const store::Flags& flags) {
+  static constexpr std::pair<uint32_t, const char*> kNames[] = {
+      {store::kSeen, "\\Seen"},       {store::kAnswered, "\\Answered"},
+      {store::kFlagged, "\\Flagged"}, {store::kDeleted, "\\Deleted"},
+      {store::kDraft, "\\Draft"}};
+  std::vector<std::string> out;
+  for (const auto& [bit, name] : kNames) {
+    if (flags.system & bit) out.emplace_back(name);
+  }
+  out.insert(out.end(), flags.keywords.begin(), flags.keywords.end());
+  return out;
+}
+
+Result<store::Flags> parse_flags(const std::vector<std::string>& names) {
+  static constexpr std::pair<std::string_view, uint32_t> kBits[] = {
+      {"\\SEEN", store::kSeen},       {"\\ANSWERED", store::kAnswered},
+      {"\\FLAGGED", store::kFlagged}, {"\\DELETED", store::kDeleted},
+      {"\\DRAFT", store::kDraft}};
+  store::Flags flags;
+  for (const std::string& name : names) {
+    if (name.empty() || name[0] != '\\') {
+      flags.keywords.push_back(name);
+      continue;
+    }
+    std::string upper = name;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (upper == "\\RECENT") continue;  // RFC 9051 §2.3.2: never settable
+    bool known = false;
+    for (const auto& [text, bit] : kBits) {
+      if (upper == text) {
+        flags.system |= bit;
+        known = true;
+      }
+    }
+    if (!known) return make_error(ErrorKind::Syntax, "Unknown system flag " + name);
+  }
+  store::normalize(flags);
+  return flags;
+}
+
+void Session::write_updates(bool allow_expunge) {
+  if (!selected_) return;
+  mailbox::ViewUpdates u = selected_->view.take_updates(allow_expunge);
+  for (uint32_t seq : u.expunged) out_ += "* " + std::to_string(seq) + " EXPUNGE\r\n";
+  if (u.exists) out_ += "* " + std::to_string(*u.exists) + " EXISTS\r\n";
+  if (u.flags) {
+    out_ += "* FLAGS ";
+    write_flag_list(out_, *u.flags);
+    out_ += "\r\n";
+  }
+  for (const mailbox::FlagUpdate& f : u.fetch_flags) {
+    out_ += "* " + std::to_string(f.seq) + " FETCH (FLAGS ";
+    write_flag_list(out_, flag_names(f.flags));
+    out_ += ")\r\n";
+  }
+}
+
+void Session::finish_command(std::string_view tag, std::string_view command, const Reply& reply,
+                             SteadyClock::time_point started) {
+  write_tagged(out_, tag, reply);
+  auto elapsed =
+      std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
+  log::info("imap.command", {{"session", conn_.session_id()},
+                             {"account", account_ ? account_->name : ""},
+                             {"mailbox", selected_ ? selected_->name : ""},
+                             {"client", client_name_},
+                             {"command", std::string(command)},
+                             {"outcome", std::string(to_string(reply.kind))},
+                             {"code", reply.code.substr(0, reply.code.find(' '))},
+                             {"elapsed_us", std::to_string(elapsed.count())}});
+}
+
+awaitable<void> Session::run() {
+  out_ = "* OK [CAPABILITY " + capability_list() + "] Roost ready\r\n";
+  log::info("imap.connect", {{"session", conn_.session_id()},
+                             {"peer", conn_.peer()},
+                             {"tls", conn_.is_tls() ? "yes" : "no"}});
+  while (!closed_ && state_ != SessionState::Logout) {
+    ParseEvent ev = parser_.next();
+    if (ev.kind == ParseEventKind::NeedMore) {
+      if (conn_.server_stopping()) {
+        out_ += "* BYE Server shutting down\r\n";
+        break;
+      }
+      if (!(co_await read_more())) break;
+      continue;
+    }
+    co_await handle(ev);
+  }
+  if (append_) append_->writer.reset();  // drops the temporary blob
+  if (!closed_) co_await send();
+}
+
+awaitable<void> Session::handle(ParseEvent& ev) {
+  switch (ev.kind) {
+    case ParseEventKind::NeedContinuation:
+      out_ += "+ Ready for literal data\r\n";  // RFC 9051 §7.5; flushed before the next read
+      co_return;
+    case ParseEventKind::LiteralStart:
+      co_await append_literal_start(*this, ev);
+      co_return;
+    case ParseEventKind::LiteralChunk:
+      co_await append_literal_chunk(*this, ev.data);
+      co_return;
+    case ParseEventKind::LiteralEnd:
+      if (append_) append_->complete = true;
+      co_return;
+    case ParseEventKind::Command:
+      co_await dispatch(*ev.command);
+      co_return;
+    case ParseEventKind::Error: {
+      append_.reset();
+      const Error& e = *ev.error;
+      Reply reply = e.kind == ErrorKind::TooBig ? Reply::bad(e.text, "TOOBIG") : Reply::bad(e.text);
+      finish_command(ev.tag, "?", reply, SteadyClock::now());
+      co_return;
+    }
+    case ParseEventKind::Line:
+    case ParseEventKind::NeedMore:
+      co_return;
+  }
+}
+
+awaitable<void> Session::dispatch(Command& command) {
+  auto started = SteadyClock::now();
+  const CommandSpec* spec = find_command(command.name);
+  Reply reply;
+  if (!spec) {
+    reply = Reply::bad("Command not implemented in this build", "CANNOT");
+  } else if ((spec->flags & kNotAuthenticated && state_ != SessionState::NotAuthenticated) ||
+             (spec->flags & kAuthenticated && state_ == SessionState::NotAuthenticated) ||
+             (spec->flags & kSelected && state_ != SessionState::Selected)) {
+    reply = Reply::bad("Command not valid in this state");
+  } else {
+    reply = co_await spec->handler(*this, command);
+  }
+  if (closed_ || reply.already_sent) co_return;
+  if (state_ == SessionState::Selected) {
+    co_await refresh();
+    write_updates(!spec || allows_expunge(*spec, command));
+  }
+  finish_command(command.tag, to_string(command.name), reply, started);
+}
+
+// --- registration ---
+
+namespace {
+
+awaitable<void> serve(std::shared_ptr<const Session::Shared> shared, net::Connection& conn) {
+  auto executor = co_await asio::this_coro::executor;
+  Session session(std::move(shared), conn, executor);
+  co_await session.run();
+}
+
+awaitable<void> refuse(net::Connection& conn) {
+  // RFC 9051 §7.1.5: BYE as the greeting when the server will not serve this client.
+  std::string_view why = conn.refusal() == net::Refusal::PerIpLimit
+                             ? "* BYE [UNAVAILABLE] Too many connections from your address\r\n"
+                             : "* BYE [UNAVAILABLE] Server is busy, try again later\r\n";
+  co_await conn.write(why);
+  co_await conn.flush();
+}
+
+}  // namespace
+
+void register_imap(net::Server& server, ImapServices services, ImapOptions options) {
+  auto shared = std::make_shared<const Session::Shared>(Session::Shared{services, options});
+  net::SessionHandler handler = [shared](net::Connection& conn) { return serve(shared, conn); };
+  server.set_handler(net::Protocol::Imap, handler);
+  server.set_handler(net::Protocol::Imaps, handler);
+  server.set_refusal_handler(net::Protocol::Imap, refuse);
+  server.set_refusal_handler(net::Protocol::Imaps, refuse);
+}
+
+}  // namespace roost::imap

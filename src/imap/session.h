@@ -1,0 +1,189 @@
+// The IMAP session (RFC 9051 IMAP4rev2, RFC 3501 IMAP4rev1): one coroutine per connection on the
+// connection's strand running read → CommandParser → command table → write. States Not
+// Authenticated / Authenticated / Selected / Logout (RFC 9051 §3). Blocking calls (Store,
+// Directory, Ingest) run on the BlockingExecutor; change events from other sessions arrive via
+// Store::subscribe and are posted to the session's strand, then sent when the command table
+// allows (RFC 9051 §7.5.1). Command handlers live in cmd/*.cc and use this class.
+// Not thread-safe: everything runs on the connection strand.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "auth/directory.h"
+#include "imap/proto/command_parser.h"
+#include "imap/session_reply.h"
+#include "mailbox/ingest.h"
+#include "mailbox/mailbox_view.h"
+#include "net/blocking_executor.h"
+#include "net/server.h"
+#include "store/store.h"
+
+namespace roost::imap {
+
+struct ImapServices {
+  store::Store* store = nullptr;
+  auth::Directory* directory = nullptr;
+  mailbox::Ingest* ingest = nullptr;  // its max_message_size is the APPEND limit
+  net::BlockingExecutor* blocking = nullptr;
+};
+
+struct ImapOptions {
+  size_t max_line_length = 8192;  // net::NetLimits::max_line_length
+};
+
+// Registers the session and the "* BYE" refusal greeting for Protocol::Imap and Imaps.
+void register_imap(net::Server& server, ImapServices services, ImapOptions options = {});
+
+enum class SessionState { NotAuthenticated, Authenticated, Selected, Logout };
+
+// A one-waiter wake-up on the strand (a timer that is cancelled to signal).
+class Signal {
+ public:
+  explicit Signal(boost::asio::any_io_executor executor) : timer_(std::move(executor)) {}
+  void notify();
+  // True when notified, false when `deadline` passed first.
+  boost::asio::awaitable<bool> wait(std::chrono::steady_clock::time_point deadline =
+                                        std::chrono::steady_clock::time_point::max());
+
+ private:
+  boost::asio::steady_timer timer_;
+  bool notified_ = false;
+};
+
+// Shared with the Store callback: the strand-side record that the selected mailbox changed.
+struct ChangeNotice {
+  explicit ChangeNotice(boost::asio::any_io_executor executor) : executor(executor), wake(executor) {}
+  boost::asio::any_io_executor executor;
+  store::MailboxId watched = 0;  // the selected mailbox (strand only)
+  bool dirty = false;            // it changed since the last refresh (strand only)
+  Signal wake;                   // notified on change (IDLE waits on it)
+};
+
+struct SelectedMailbox {
+  std::string name;  // UTF-8
+  bool read_only = false;
+  mailbox::MailboxView view;
+};
+
+// An APPEND whose message literal is being streamed into mailbox::Ingest.
+struct AppendInProgress {
+  std::string tag;
+  std::chrono::steady_clock::time_point started;
+  store::MailboxId mailbox = 0;
+  std::string mailbox_name;
+  std::unique_ptr<mailbox::IngestWriter> writer;
+  AppendMessage message;  // flags and date as the client gave them
+  store::Flags flags;
+  std::optional<Error> failed;  // a write failed: the rest of the literal is drained, then NO
+  bool complete = false;        // LiteralEnd seen
+};
+
+class Session {
+ public:
+  struct Shared {
+    ImapServices services;
+    ImapOptions options;
+  };
+
+  Session(std::shared_ptr<const Shared> shared, net::Connection& conn,
+          boost::asio::any_io_executor executor);
+  ~Session();
+
+  boost::asio::awaitable<void> run();
+
+  // --- what handlers use ---
+  net::Connection& conn() { return conn_; }
+  store::Store& store() { return *shared_->services.store; }
+  auth::Directory& directory() { return *shared_->services.directory; }
+  mailbox::Ingest& ingest() { return *shared_->services.ingest; }
+  net::BlockingExecutor& blocking() { return *shared_->services.blocking; }
+  CommandParser& parser() { return parser_; }
+  const boost::asio::any_io_executor& executor() const { return executor_; }
+
+  SessionState state() const { return state_; }
+  void set_logout() { state_ = SessionState::Logout; }
+  void mark_closed() { closed_ = true; }  // the transport is unusable (failed TLS handshake)
+  const std::optional<store::Account>& account() const { return account_; }
+  std::string capability_list() const;
+  void set_client_name(std::string name) { client_name_ = std::move(name); }
+
+  // RFC 9051 / RFC 6855: ENABLE IMAP4rev2 / UTF8=ACCEPT switch names to UTF-8 and drop RECENT.
+  bool rev2() const { return rev2_; }
+  bool utf8() const { return utf8_; }
+  void enable_rev2();
+  void enable_utf8();
+  void write_mailbox_name(std::string& out, std::string_view name) const;
+
+  // Untagged output, sent before the tagged reply (or by send()).
+  std::string& out() { return out_; }
+  boost::asio::awaitable<Status> send();  // writes out() and flushes
+  // send() from a second coroutine while the session coroutine waits in read_line() (IDLE):
+  // reads wait until the write is done, so the two never overlap on the connection.
+  boost::asio::awaitable<Status> push();
+  // One raw client line (SASL responses, IDLE's DONE); Limit when over max_line_length.
+  boost::asio::awaitable<Result<std::string>> read_line();
+
+  // Authenticated: subscribe to change events. Call once after a successful login.
+  void logged_in(store::Account account);
+
+  // The selected mailbox, if any.
+  SelectedMailbox* selected() { return selected_ ? &*selected_ : nullptr; }
+  void select(SelectedMailbox mailbox);
+  void deselect();
+  // Pulls the delta of the selected mailbox from the store when something changed (or when
+  // `force`); no-op without a selected mailbox.
+  boost::asio::awaitable<Status> refresh(bool force = false);
+  // Writes EXISTS / EXPUNGE / FETCH FLAGS / FLAGS the client has not seen into out().
+  void write_updates(bool allow_expunge);
+  ChangeNotice& notice() { return *notice_; }
+
+  // APPEND streaming (cmd/append.cc).
+  std::optional<AppendInProgress>& append() { return append_; }
+  // Writes the tagged reply and logs the one event for the command.
+  void finish_command(std::string_view tag, std::string_view command, const Reply& reply,
+                      std::chrono::steady_clock::time_point started);
+
+ private:
+  boost::asio::awaitable<void> handle(ParseEvent& event);
+  boost::asio::awaitable<void> dispatch(Command& command);
+  boost::asio::awaitable<bool> read_more();  // false: the connection is gone
+  void on_read_error(const Error& error);
+
+  std::shared_ptr<const Shared> shared_;
+  net::Connection& conn_;
+  boost::asio::any_io_executor executor_;
+  CommandParser parser_;
+  SessionState state_ = SessionState::NotAuthenticated;
+  std::optional<store::Account> account_;
+  std::unique_ptr<store::Subscription> subscription_;
+  std::shared_ptr<ChangeNotice> notice_;
+  std::optional<SelectedMailbox> selected_;
+  std::optional<AppendInProgress> append_;
+  std::string out_;
+  std::string client_name_;  // from ID, for logs
+  bool rev2_ = false;
+  bool utf8_ = false;
+  bool closed_ = false;  // the transport failed: stop without writing
+  bool pushing_ = false;
+  Signal push_done_;
+};
+
+// "\Seen" ... then keywords, as FETCH FLAGS and FLAGS write them.
+std::vector<std::string> flag_names(const store::Flags& flags);
+// APPEND/STORE flag lists: system flags case-insensitively (\Recent ignored), keywords kept;
+// Syntax for an unknown \Flag.
+Result<store::Flags> parse_flags(const std::vector<std::string>& names);
+// "* STATUS name (ITEM n ...)\r\n" into session.out() (STATUS and LIST-STATUS, RFC 5819).
+void write_status(Session& session, const store::MailboxInfo& info,
+                  const std::vector<StatusItem>& items);
+
+}  // namespace roost::imap

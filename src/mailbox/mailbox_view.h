@@ -1,0 +1,106 @@
+// MailboxView: what one session's selected mailbox looks like to that session (RFC 9051 §2.3.1):
+// the ordered UID list (sequence number ↔ UID), the flags the client knows, and the highest
+// MODSEQ it has caught up with. Other sessions change the mailbox at any time; the view only
+// moves when the session asks:
+//   1. load(): one Store::message_states() at SELECT (a blocking call, run off the I/O thread);
+//   2. Store::changes_since(view.highest_modseq()) on a worker thread, then apply() the delta;
+//   3. take_updates(allow_expunge) when the session may talk: EXPUNGE sequence numbers in the
+//      order to send them (each relative to the list after the previous one), the new EXISTS
+//      count, FETCH FLAGS for changed messages, and the mailbox FLAGS when keywords appeared.
+// RFC 9051 §7.5.1: EXPUNGE must not be sent while a command that uses sequence numbers runs;
+// with allow_expunge = false expunged messages keep their sequence numbers until a later call.
+//
+// Built for 1,000,000 messages: flat arrays (UID, system flags, an index into interned keyword
+// sets), no allocation per message beyond new distinct keyword sets. Not thread-safe: owned by
+// one session; the blocking fetch only reads highest_modseq().
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "store/store.h"
+
+namespace roost::mailbox {
+
+struct FlagUpdate {
+  uint32_t seq = 0;  // sequence number after this batch's expunges
+  store::Uid uid = 0;
+  store::Flags flags;
+};
+
+struct ViewUpdates {
+  std::vector<uint32_t> expunged;                 // "* n EXPUNGE" in this order
+  std::optional<uint32_t> exists;                 // "* n EXISTS" when messages arrived
+  std::optional<std::vector<std::string>> flags;  // "* FLAGS (...)": keywords appeared
+  std::vector<FlagUpdate> fetch_flags;            // "* n FETCH (FLAGS (...))", ascending seq
+  bool empty() const {
+    return expunged.empty() && !exists && !flags && fetch_flags.empty();
+  }
+};
+
+class MailboxView {
+ public:
+  MailboxView() = default;
+
+  // Reads the mailbox (info first, then the states) so the first apply() catches every change
+  // made in between. Blocking.
+  static Result<MailboxView> load(store::Store& store, store::MailboxId mailbox);
+  // From data already read (tests, and callers that batch their own reads).
+  static MailboxView from_states(const store::MailboxInfo& info,
+                                 std::vector<store::MessageState> states);
+
+  store::MailboxId mailbox() const { return mailbox_; }
+  uint32_t uidvalidity() const { return uidvalidity_; }
+  store::Uid uidnext() const { return uidnext_; }
+  store::ModSeq highest_modseq() const { return highest_modseq_; }
+
+  // Messages the client knows (including expunged ones it has not been told about yet).
+  uint32_t exists() const { return static_cast<uint32_t>(uids_.size()); }
+  store::Uid uid_at(uint32_t seq) const { return uids_[seq - 1]; }  // 1 <= seq <= exists()
+  std::optional<uint32_t> seq_of(store::Uid uid) const;
+  uint32_t system_flags_at(uint32_t seq) const { return system_[seq - 1]; }
+  store::Flags flags_at(uint32_t seq) const;
+  bool is_expunged(uint32_t seq) const;  // gone from the store, not yet announced
+
+  // Every keyword in use, sorted (for FLAGS and PERMANENTFLAGS).
+  std::vector<std::string> keywords() const;
+  // Flag names for FLAGS: the five system flags then the keywords.
+  std::vector<std::string> flag_names() const;
+  // UIDs (ascending) of messages with every bit of `system` set, skipping expunged ones.
+  std::vector<store::Uid> uids_with(uint32_t system) const;
+  // First sequence number without \Seen (IMAP4rev1 [UNSEEN n]); nullopt when all are seen.
+  std::optional<uint32_t> first_unseen() const;
+
+  // Folds a Store::changes_since(highest_modseq()) result into the view.
+  void apply(const store::ChangesSince& changes);
+  // What to tell the client now. Pending expunges stay pending when !allow_expunge.
+  ViewUpdates take_updates(bool allow_expunge);
+  bool has_pending() const;
+
+ private:
+  uint32_t intern(const std::vector<std::string>& keywords);
+  void append_message(const store::MessageState& state);
+
+  store::MailboxId mailbox_ = 0;
+  uint32_t uidvalidity_ = 0;
+  store::Uid uidnext_ = 1;
+  store::ModSeq highest_modseq_ = 0;
+
+  std::vector<store::Uid> uids_;      // ascending; index = seq - 1
+  std::vector<uint32_t> system_;      // store::SystemFlag bits
+  std::vector<uint32_t> keyword_of_;  // index into keyword_sets_ (0 = none)
+  std::vector<std::vector<std::string>> keyword_sets_{{}};
+  std::map<std::vector<std::string>, uint32_t> keyword_index_;
+  size_t announced_keyword_sets_ = 1;            // sets already looked at for FLAGS
+  std::vector<std::string> announced_keywords_;  // keywords in the last FLAGS sent
+
+  std::vector<store::Uid> pending_expunge_;  // ascending, still in uids_
+  std::vector<store::Uid> pending_flags_;    // unsorted, may repeat
+  uint32_t announced_exists_ = 0;
+};
+
+}  // namespace roost::mailbox

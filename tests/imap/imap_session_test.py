@@ -1,0 +1,436 @@
+"""IMAP session core against the real `roost serve` (ROOST_UNFINISHED_IMAP=1): greeting and
+CAPABILITY, STARTTLS and LOGINDISABLED, LOGIN/AUTHENTICATE, mailbox commands, APPEND, EXPUNGE,
+IDLE pushes between two sessions, parser errors, and curl over imaps."""
+import imaplib
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from roost_harness import ROOST, TempDir, expect, free_port, roost, run_tests  # noqa: E402
+
+USER, PASSWORD = "alice", "correct horse battery"
+MESSAGE = b"From: a@example.com\r\nTo: alice@example.com\r\nSubject: hi\r\n\r\nHello\r\n"
+
+
+def tls_context():
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+class ImapServer:
+    """roost serve with imap + imaps listeners on a fresh data dir and one account."""
+
+    def __enter__(self):
+        self.tmp = TempDir()
+        self.dir = self.tmp.__enter__()
+        roost("account", "add", USER, "--password-stdin", "--data-dir", self.dir,
+              stdin=PASSWORD + "\n", check=0)
+        roost("account", "add", "bob", "--password-stdin", "--data-dir", self.dir,
+              stdin="bob password\n", check=0)
+        self.imap, self.imaps = free_port(), free_port()
+        self.log_path = os.path.join(self.dir, "serve.log")
+        self.log = open(self.log_path, "w")
+        env = dict(os.environ, ROOST_UNFINISHED_IMAP="1")
+        self.proc = subprocess.Popen(
+            [ROOST, "serve", "--data-dir", self.dir, "--listen", f"imap=127.0.0.1:{self.imap}",
+             "--listen", f"imaps=127.0.0.1:{self.imaps}"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited:\n{self.output()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.imap), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("imap listener did not come up")
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def tls(self, login=True):
+        conn = imaplib.IMAP4_SSL("127.0.0.1", self.imaps, ssl_context=tls_context(), timeout=10)
+        if login:
+            conn.login(USER, PASSWORD)
+        return conn
+
+    def raw(self, tls=True):
+        sock = socket.create_connection(("127.0.0.1", self.imaps if tls else self.imap),
+                                        timeout=10)
+        if tls:
+            sock = tls_context().wrap_socket(sock)
+        return Raw(sock)
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        self.tmp.__exit__(*exc)
+
+
+class Raw:
+    """A line-level IMAP client for what imaplib hides (exact lines, pipelining)."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data if isinstance(data, bytes) else data.encode())
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise AssertionError(f"connection closed; have {self.buf!r}")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line.decode("utf-8", "replace")
+
+    def until_tagged(self, tag):
+        lines = []
+        while True:
+            line = self.line()
+            lines.append(line)
+            if line.startswith(tag + " "):
+                return lines
+
+    def command(self, tag, text):
+        self.send(f"{tag} {text}\r\n")
+        return self.until_tagged(tag)
+
+    def close(self):
+        self.sock.close()
+
+
+def login_raw(raw):
+    raw.line()  # greeting
+    lines = raw.command("L", f'LOGIN {USER} "{PASSWORD}"')
+    expect(lines[-1].startswith("L OK"), lines)
+
+
+def test_greeting_capability_and_starttls():
+    with ImapServer() as s:
+        plain = imaplib.IMAP4("127.0.0.1", s.imap, timeout=10)
+        expect(plain.welcome.startswith(b"* OK [CAPABILITY IMAP4rev2 IMAP4rev1"), plain.welcome)
+        caps = plain.capabilities
+        for want in ("STARTTLS", "LOGINDISABLED", "IDLE", "ID", "ENABLE", "NAMESPACE",
+                     "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE", "UNSELECT", "SASL-IR"):
+            expect(want in caps, f"{want} missing in {caps}")
+        expect(not any(c.startswith("AUTH=") for c in caps), caps)
+        try:
+            plain.login(USER, PASSWORD)
+            raise AssertionError("LOGIN over cleartext was accepted")
+        except imaplib.IMAP4.error as e:
+            expect("PRIVACYREQUIRED" in str(e), str(e))
+        plain.starttls(ssl_context=tls_context())
+        caps = plain.capabilities
+        expect("AUTH=PLAIN" in caps and "LOGINDISABLED" not in caps and "STARTTLS" not in caps,
+               caps)
+        typ, data = plain.login(USER, PASSWORD)
+        expect(typ == "OK" and b"[CAPABILITY IMAP4rev2" in data[0], data)
+        expect("AUTH=PLAIN" not in plain.capability()[1][0].decode(), "AUTH= after login")
+        plain.logout()
+
+
+def test_starttls_discards_pipelined_commands_and_refuses_twice():
+    with ImapServer() as s:
+        r = s.raw(tls=False)
+        r.line()
+        r.send("S STARTTLS\r\nX LOGIN alice injected\r\n")
+        expect(r.until_tagged("S")[-1].startswith("S OK"), "STARTTLS refused")
+        tls = tls_context().wrap_socket(r.sock)
+        r = Raw(tls)
+        lines = r.command("C", "CAPABILITY")
+        expect("AUTH=PLAIN" in lines[0] and lines[-1].startswith("C OK"), lines)
+        lines = r.command("T", "STARTTLS")
+        expect(lines[-1].startswith("T BAD"), lines)  # already TLS, and the injected X never ran
+        expect(not any(l.startswith("X ") for l in lines), lines)
+        r.close()
+
+
+def test_bad_password_and_authenticate():
+    with ImapServer() as s:
+        c = s.tls(login=False)
+        try:
+            c.login(USER, "wrong")
+            raise AssertionError("bad password accepted")
+        except imaplib.IMAP4.error as e:
+            expect("AUTHENTICATIONFAILED" in str(e), str(e))
+        c.logout()
+        r = s.raw()
+        r.line()
+        import base64
+        ir = base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode()
+        lines = r.command("A", f"AUTHENTICATE PLAIN {ir}")
+        expect(lines[-1].startswith("A OK [CAPABILITY"), lines)
+        r.close()
+        r = s.raw()
+        r.line()
+        r.send("B AUTHENTICATE LOGIN\r\n")
+        expect(r.line() == "+ VXNlcm5hbWU6", "no username challenge")
+        r.send(base64.b64encode(USER.encode()).decode() + "\r\n")
+        expect(r.line() == "+ UGFzc3dvcmQ6", "no password challenge")
+        r.send(base64.b64encode(PASSWORD.encode()).decode() + "\r\n")
+        lines = r.until_tagged("B")
+        expect(lines[-1].startswith("B OK"), lines)
+        r.close()
+        r = s.raw()
+        r.line()
+        r.send("C AUTHENTICATE PLAIN\r\n")
+        expect(r.line().startswith("+"), "no PLAIN continuation")
+        r.send("*\r\n")
+        expect(r.until_tagged("C")[-1].startswith("C BAD"), "cancel not BAD")
+        r.close()
+
+
+def test_id_enable_namespace_noop():
+    with ImapServer() as s:
+        r = s.raw()
+        login_raw(r)
+        lines = r.command("I", 'ID ("name" "test" "version" "1")')
+        expect(lines[0].startswith('* ID ("name" "Roost" "version" '), lines)
+        lines = r.command("N", "NAMESPACE")
+        expect(lines[0] == '* NAMESPACE (("" "/")) NIL NIL', lines)
+        lines = r.command("E", "ENABLE IMAP4rev2 CONDSTORE")
+        expect(lines[0] == "* ENABLED IMAP4rev2", lines)
+        lines = r.command("P", "NOOP")
+        expect(lines == ["P OK NOOP completed"], lines)
+        lines = r.command("F", "FETCH 1 FLAGS")
+        expect(lines[-1].startswith("F BAD"), lines)
+        lines = r.command("O", "LOGOUT")
+        expect(lines[0].startswith("* BYE") and lines[-1].startswith("O OK"), lines)
+        r.close()
+
+
+def names_of(listing):
+    out = []
+    for item in listing:
+        if item is None:
+            continue
+        text = item.decode() if isinstance(item, bytes) else item[0].decode()
+        m = re.match(r'\((.*?)\) "/" (.*)$', text)
+        out.append((m.group(2).strip('"'), m.group(1)))
+    return out
+
+
+def test_mailbox_commands():
+    with ImapServer() as s:
+        c = s.tls()
+        typ, data = c.list()
+        names = dict(names_of(data))
+        for want in ("INBOX", "Sent", "Drafts", "Trash", "Junk", "Archive"):
+            expect(want in names, names)
+        expect("\\Sent" in names["Sent"] and "\\HasNoChildren" in names["Sent"], names)
+        expect(c.create("Work/Projects")[0] == "OK", "create")
+        expect(c.create("Work")[0] == "NO", "create existing")
+        typ, data = c.list('""', "%")
+        names = dict(names_of(data))
+        expect("\\HasChildren" in names["Work"], names)
+        expect("Work/Projects" not in names, names)
+        typ, data = c.list("Work/", "*")
+        expect([n for n, _ in names_of(data)] == ["Work/Projects"], data)
+        expect(c.rename("Work", "Jobs")[0] == "OK", "rename")
+        names = dict(names_of(c.list()[1]))
+        expect("Jobs/Projects" in names and "Work" not in names, names)
+        expect(c.subscribe("Jobs/Projects")[0] == "OK", "subscribe")
+        typ, data = c.lsub('""', "Jobs*")
+        expect([n for n, _ in names_of(data)] == ["Jobs/Projects"], data)
+        expect(c.unsubscribe("Jobs/Projects")[0] == "OK", "unsubscribe")
+        expect(c.delete("Jobs")[0] == "OK", "delete parent")
+        names = dict(names_of(c.list()[1]))
+        expect("Jobs/Projects" in names and "Jobs" not in names, names)
+        typ, data = c.list('""', "%")
+        names = dict(names_of(data))
+        expect("\\Noselect" in names.get("Jobs", ""), names)
+        typ, data = c.delete("INBOX")
+        expect(typ == "NO", data)
+        typ, data = c.status("Nope", "(MESSAGES)")
+        expect(typ == "NO" and b"NONEXISTENT" in data[0], data)
+        typ, data = c._simple_command("CREATE", "Sent2 (USE (\\Sent))")
+        expect(typ == "OK", data)
+        names = dict(names_of(c.list('""', "Sent2")[1]))
+        expect("\\Sent" in names["Sent2"], names)
+        c.logout()
+
+
+def append(c, mailbox, flags=None, message=MESSAGE):
+    typ, data = c.append(mailbox, flags, None, message)
+    expect(typ == "OK", data)
+    m = re.search(rb"\[APPENDUID (\d+) (\d+)\]", data[0])
+    expect(m is not None, data)
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_append_select_status_expunge():
+    with ImapServer() as s:
+        c = s.tls()
+        validity, uid1 = append(c, "INBOX")
+        _, uid2 = append(c, "INBOX", "(\\Seen \\Deleted)")
+        _, uid3 = append(c, "INBOX", "(\\Seen $Work)")
+        expect((uid1, uid2, uid3) == (1, 2, 3), (uid1, uid2, uid3))
+        typ, data = c.append("Missing", None, None, MESSAGE)
+        expect(typ == "NO" and b"TRYCREATE" in data[0], data)
+        typ, data = c.status("INBOX", "(MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE)")
+        expect(typ == "OK", data)
+        text = data[0].decode()
+        expect(f"MESSAGES 3" in text and "UIDNEXT 4" in text and f"UIDVALIDITY {validity}" in text
+               and "UNSEEN 1" in text and "DELETED 1" in text
+               and f"SIZE {3 * len(MESSAGE)}" in text, text)
+        typ, data = c.select("INBOX")
+        expect(typ == "OK" and data == [b"3"], data)
+        expect(b"$Work" in c.untagged_responses.get("FLAGS", [b""])[0], c.untagged_responses)
+        typ, data = c.expunge()
+        expect(typ == "OK" and data == [b"2"], data)  # uid 2 was seq 2
+        typ, data = c.status("INBOX", "(MESSAGES DELETED)")
+        expect(b"MESSAGES 2" in data[0] and b"DELETED 0" in data[0], data)
+        typ, data = c.select("INBOX", readonly=True)
+        expect(typ == "OK" and data == [b"2"], data)
+        typ, data = c.expunge()
+        expect(typ == "NO", data)
+        c.logout()
+
+
+def test_raw_select_rev1_and_rev2_and_close():
+    with ImapServer() as s:
+        c = s.tls()
+        append(c, "INBOX", "(\\Deleted)")
+        append(c, "INBOX")
+        c.logout()
+        r = s.raw()
+        login_raw(r)
+        lines = r.command("S", "SELECT INBOX")
+        expect("* 0 RECENT" in lines and "* 2 EXISTS" in lines, lines)
+        expect(any(l.startswith("* OK [UNSEEN 1]") for l in lines), lines)
+        expect(lines[-1].startswith("S OK [READ-WRITE]"), lines)
+        lines = r.command("C", "CLOSE")
+        expect(lines == ["C OK CLOSE completed"], lines)  # expunged silently
+        lines = r.command("E", "ENABLE IMAP4rev2")
+        lines = r.command("X", "EXAMINE INBOX")
+        expect("* 1 EXISTS" in lines and "* 0 RECENT" not in lines, lines)
+        expect(any(l.startswith('* LIST (') and l.endswith('"/" INBOX') for l in lines), lines)
+        expect(lines[-1].startswith("X OK [READ-ONLY]"), lines)
+        lines = r.command("Y", "SELECT INBOX")
+        expect("* OK [CLOSED] Previous mailbox is now closed" in lines, lines)
+        lines = r.command("U", "UNSELECT")
+        expect(lines[-1].startswith("U OK"), lines)
+        lines = r.command("L", 'LIST (SUBSCRIBED) "" "*" RETURN (STATUS (MESSAGES SIZE))')
+        expect(any(l.startswith("* LIST (") and "\\Subscribed" in l and l.endswith(" INBOX")
+                   for l in lines), lines)
+        expect(any(l.startswith("* STATUS INBOX (MESSAGES 1 SIZE ") for l in lines), lines)
+        r.close()
+
+
+def test_parser_errors_keep_the_session():
+    with ImapServer() as s:
+        r = s.raw()
+        login_raw(r)
+        r.send("G1 GARBAGE\r\nG2 NOOP\r\n")
+        lines = r.until_tagged("G1")
+        expect(lines[-1].startswith("G1 BAD"), lines)
+        expect(r.until_tagged("G2")[-1].startswith("G2 OK"), "session did not continue")
+        r.send("G3 NOOP " + "x" * 20000 + "\r\nG4 NOOP\r\n")
+        lines = r.until_tagged("G3")
+        expect(lines[-1].startswith("G3 BAD"), lines)
+        expect(r.until_tagged("G4")[-1].startswith("G4 OK"), "session did not continue")
+        r.send("G5 LOGIN {5+}\r\nalice {21+}\r\ncorrect horse battery\r\n")
+        expect(r.until_tagged("G5")[-1].startswith("G5 BAD"), "LOGIN twice accepted")
+        r.close()
+
+
+def test_idle_sees_append_and_expunge_from_another_session():
+    with ImapServer() as s:
+        idler = s.raw()
+        login_raw(idler)
+        idler.command("S", "SELECT INBOX")
+        idler.send("I IDLE\r\n")
+        expect(idler.line() == "+ idling", "no continuation")
+        other = s.tls()
+        start = time.time()
+        append(other, "INBOX")
+        line = idler.line()
+        expect(line == "* 1 EXISTS" and time.time() - start < 1.0, line)
+        append(other, "INBOX")
+        expect(idler.line() == "* 2 EXISTS", "second EXISTS")
+        append(other, "INBOX", "(\\Deleted)")
+        expect(idler.line() == "* 3 EXISTS", "third EXISTS")
+        other.select("INBOX")
+        start = time.time()
+        other.expunge()
+        line = idler.line()
+        expect(line == "* 3 EXPUNGE" and time.time() - start < 1.0, line)
+        idler.send("DONE\r\n")
+        expect(idler.until_tagged("I")[-1].startswith("I OK"), "IDLE not ended")
+        other.logout()
+        idler.close()
+
+
+def test_rename_inbox_utf8_names_and_limits():
+    with ImapServer() as s:
+        c = s.tls()
+        append(c, "INBOX")
+        append(c, "INBOX")
+        expect(c.rename("INBOX", "Old")[0] == "OK", "rename INBOX")
+        typ, data = c.status("INBOX", "(MESSAGES)")
+        expect(b"MESSAGES 0" in data[0], data)
+        typ, data = c.status("Old", "(MESSAGES APPENDLIMIT)")
+        expect(b"MESSAGES 2" in data[0] and b"APPENDLIMIT 67108864" in data[0], data)
+        expect("APPENDLIMIT=67108864" in c.capabilities, c.capabilities)
+        c.logout()
+        r = s.raw()
+        login_raw(r)
+        # Not enabled: names travel in modified UTF-7 (RFC 3501 §5.1.3).
+        lines = r.command("C", 'CREATE "Gr&APw-n"')
+        expect(lines[-1].startswith("C OK"), lines)
+        lines = r.command("L", 'LIST "" "Gr*"')
+        expect(lines[0] == '* LIST (\\HasNoChildren) "/" "Gr&APw-n"', lines)
+        lines = r.command("E", "ENABLE UTF8=ACCEPT")
+        expect(lines[0] == "* ENABLED UTF8=ACCEPT", lines)
+        lines = r.command("L", 'LIST "" "Gr*"')
+        expect(lines[0] == '* LIST (\\HasNoChildren) "/" "Grün"', lines)
+        lines = r.command("S", 'STATUS "Grün" (MESSAGES)')
+        expect(lines[-1].startswith("S OK"), lines)
+        # APPEND over the limit is refused before any byte is sent (RFC 7889 §4).
+        lines = r.command("A", "APPEND INBOX {999999999999}")
+        expect(lines[-1].startswith("A NO [TOOBIG]"), lines)
+        # LITERAL+: a non-synchronizing literal needs no continuation.
+        r.send(b"P APPEND INBOX (\\Seen) {%d+}\r\n" % len(MESSAGE) + MESSAGE + b"\r\n")
+        lines = r.until_tagged("P")
+        expect(lines[-1].startswith("P OK [APPENDUID "), lines)
+        r.close()
+
+
+def test_curl_lists_mailboxes():
+    curl = shutil.which("curl")
+    if curl is None:
+        print("skip: curl not installed")
+        return
+    with ImapServer() as s:
+        p = subprocess.run([curl, "-sS", "-k", "--max-time", "10",
+                            f"imaps://127.0.0.1:{s.imaps}/", "-u", f"{USER}:{PASSWORD}"],
+                           capture_output=True, text=True)
+        expect(p.returncode == 0, p.stderr)
+        expect("INBOX" in p.stdout and "Sent" in p.stdout, p.stdout)
+
+
+if __name__ == "__main__":
+    run_tests([test_greeting_capability_and_starttls,
+               test_starttls_discards_pipelined_commands_and_refuses_twice,
+               test_bad_password_and_authenticate, test_id_enable_namespace_noop,
+               test_mailbox_commands, test_append_select_status_expunge,
+               test_raw_select_rev1_and_rev2_and_close, test_parser_errors_keep_the_session,
+               test_idle_sees_append_and_expunge_from_another_session,
+               test_rename_inbox_utf8_names_and_limits,
+               test_curl_lists_mailboxes])
