@@ -64,28 +64,33 @@ bool Connection::server_stopping() const { return server_->stopping_.load(); }
 
 Connection::Socket& Connection::socket() { return tls_ ? tls_->next_layer() : socket_; }
 
-void Connection::arm(Clock::duration timeout) {
-  deadline_ = Clock::now() + timeout;
+void Connection::arm(Direction direction, Clock::duration timeout) {
+  deadlines_[direction] = Clock::now() + timeout;
   // The watchdog only wakes early when the deadline moves closer; later deadlines are
   // picked up when the current wait expires.
-  if (deadline_ < timer_.expiry()) timer_.expires_at(deadline_);
+  if (deadline() < timer_.expiry()) timer_.expires_at(deadline());
 }
 
-void Connection::disarm() { deadline_ = Clock::time_point::max(); }
+void Connection::disarm(Direction direction) { deadlines_[direction] = Clock::time_point::max(); }
+
+Clock::time_point Connection::deadline() const {
+  return std::min(deadlines_[kRead], deadlines_[kWrite]);
+}
 
 awaitable<void> Connection::watchdog() {
   auto self = shared_from_this();
-  timer_.expires_at(deadline_);
+  timer_.expires_at(deadline());
   while (!closed_) {
     co_await timer_.async_wait(kAwait);
     if (closed_) break;
-    if (Clock::now() >= deadline_) {
+    if (Clock::now() >= deadline()) {
       timed_out_ = true;
-      deadline_ = Clock::time_point::max();
+      disarm(kRead);
+      disarm(kWrite);
       boost::system::error_code ec;
       socket().cancel(ec);  // the pending read or write fails; the session decides what to say
     }
-    timer_.expires_at(deadline_);
+    timer_.expires_at(deadline());
   }
 }
 
@@ -104,7 +109,7 @@ awaitable<Status> Connection::fill() {
   if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
   if (timed_out_) co_return make_error(ErrorKind::Limit, "idle timeout");
   if (in_.size() < kReadSize) in_.resize(kReadSize);
-  arm(idle_timeout_);
+  arm(kRead, idle_timeout_);
   boost::system::error_code ec;
   size_t n = 0;
   if (tls_) {
@@ -112,7 +117,7 @@ awaitable<Status> Connection::fill() {
   } else {
     std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(in_), kAwait);
   }
-  disarm();
+  disarm(kRead);
   if (ec) {
     if (timed_out_) server_->metrics_for(protocol_).idle_timeouts->inc();
     co_return transport_error(ec);
@@ -187,7 +192,7 @@ awaitable<Status> Connection::write(std::string_view bytes) {
 awaitable<Status> Connection::flush() {
   if (out_.empty()) co_return ok();
   if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
-  arm(idle_timeout_);
+  arm(kWrite, idle_timeout_);
   boost::system::error_code ec;
   size_t n = 0;
   if (tls_) {
@@ -195,7 +200,7 @@ awaitable<Status> Connection::flush() {
   } else {
     std::tie(ec, n) = co_await asio::async_write(socket_, asio::buffer(out_), kAwait);
   }
-  disarm();
+  disarm(kWrite);
   out_.clear();
   if (ec) co_return transport_error(ec);
   co_return ok();
@@ -223,9 +228,9 @@ awaitable<Status> Connection::handshake(std::chrono::seconds timeout) {
     if (!tls_context_) co_return make_error(ErrorKind::NoPerm, "TLS is not available");
     tls_ = std::make_unique<TlsStream>(std::move(socket_), *tls_context_);
   }
-  arm(timeout);
+  arm(kRead, timeout);
   auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kAwait);
-  disarm();
+  disarm(kRead);
   if (ec) {
     server_->metrics_for(protocol_).tls_failures->inc();
     log::info("net.tls_handshake_failed", {{"session", session_id_},

@@ -93,8 +93,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<Status> fill();  // one socket read into the reader, with timeout
   boost::asio::awaitable<Status> handshake(std::chrono::seconds timeout);
   boost::asio::awaitable<void> watchdog();
-  void arm(std::chrono::steady_clock::duration timeout);
-  void disarm();
+  // Reads and writes have their own deadlines, so a write from a second coroutine (an IDLE
+  // push) never clears the timeout of a read that is waiting. The watchdog enforces the earlier.
+  enum Direction { kRead = 0, kWrite = 1 };
+  void arm(Direction direction, std::chrono::steady_clock::duration timeout);
+  void disarm(Direction direction);
+  std::chrono::steady_clock::time_point deadline() const;
   Error transport_error(const boost::system::error_code& ec) const;
   void close_now();
   Socket& socket();  // the TCP socket, under TLS or not
@@ -115,7 +119,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string raw_;  // read_some() result storage
   std::string in_;   // socket read buffer
   boost::asio::steady_timer timer_;
-  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  std::chrono::steady_clock::time_point deadlines_[2] = {
+      std::chrono::steady_clock::time_point::max(), std::chrono::steady_clock::time_point::max()};
   bool timed_out_ = false;
   bool closed_ = false;
   bool watchdog_running_ = false;

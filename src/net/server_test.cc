@@ -4,6 +4,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
 #include <stdexcept>
 
 #include "base/env.h"
@@ -69,6 +74,31 @@ awaitable<void> echo_session(Connection& c) {
   }
 }
 
+// Server pushes while the client stays silent (as during IMAP IDLE): writes from a second
+// coroutine must not extend the idle timeout of the read that is waiting.
+awaitable<void> push_ticks(Connection& c, std::shared_ptr<bool> pushing) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  for (int i = 0; i < 8; ++i) {
+    timer.expires_after(std::chrono::milliseconds(200));
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (!co_await c.write("* tick\r\n") || !co_await c.flush()) break;
+  }
+  *pushing = false;
+}
+
+awaitable<void> push_session(Connection& c) {
+  auto pushing = std::make_shared<bool>(true);
+  boost::asio::co_spawn(co_await boost::asio::this_coro::executor, push_ticks(c, pushing),
+                        [](std::exception_ptr) {});
+  auto r = co_await c.read_line();
+  if (!r && r.error().kind == ErrorKind::Limit) co_await c.write("* BYE idle\r\n");
+  boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor);
+  while (*pushing) {  // the pusher holds a reference to the connection
+    wait.expires_after(std::chrono::milliseconds(50));
+    co_await wait.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+}
+
 awaitable<void> refuse_session(Connection& c) {
   co_await c.write(c.refusal() == Refusal::PerIpLimit ? "* BYE per-ip\r\n" : "* BYE total\r\n");
 }
@@ -83,6 +113,7 @@ struct Fixture {
     server = std::make_unique<Server>(2, files, limits);
     server->set_handler(Protocol::Imap, echo_session);
     server->set_handler(Protocol::Imaps, echo_session);
+    server->set_handler(Protocol::Lmtp, push_session);
     server->set_refusal_handler(Protocol::Imap, refuse_session);
   }
   uint16_t listen(Protocol p) {
@@ -273,6 +304,25 @@ TEST(Server, IdleTimeoutClosesStalledClientOnly) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
   busy.send("still\r\n");
   EXPECT_EQ(busy.line(), "ECHO still");
+}
+
+TEST(Server, ServerWritesDoNotExtendTheReadIdleTimeout) {
+  NetLimits limits;
+  limits.idle_timeout = std::chrono::seconds(1);
+  Fixture f(limits);
+  uint16_t port = f.listen(Protocol::Lmtp);
+  f.start();
+  TestClient silent;
+  ASSERT_TRUE(silent.connect(port));
+  auto start = std::chrono::steady_clock::now();
+  std::string line;
+  int ticks = 0;
+  while ((line = silent.line()) == "* tick") ++ticks;
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(line, "* BYE idle");
+  EXPECT_GE(ticks, 2);  // pushes arrived while the read waited
+  EXPECT_LT(ticks, 8);  // and the read timed out before the pusher finished
+  EXPECT_LT(elapsed, std::chrono::milliseconds(1500));
 }
 
 TEST(Server, ExceptionClosesOnlyThatSession) {
