@@ -87,22 +87,47 @@ TEST(AddressList, MissingPieces) {
 }
 
 TEST(AddressList, UnterminatedPieces) {
-  // The unclosed quote swallows the rest: one bare local part, then the implicit group end.
+  // The unclosed quote swallows the rest: Dovecot's placeholder, then the implicit group end.
   auto l = parse_address_list("G: a@b.test, \"Unclosed <c@d.test");
   ASSERT_EQ(l.size(), 4u);
   EXPECT_TRUE(l[0].is_group_start);
   EXPECT_EQ(l[1], addr(std::nullopt, "a", "b.test"));
-  EXPECT_EQ(l[2], addr(std::nullopt, "Unclosed <c@d.test", "MISSING_DOMAIN"));
+  EXPECT_EQ(l[2], addr(std::nullopt, "MISSING_MAILBOX", "MISSING_DOMAIN"));
   EXPECT_TRUE(l[3].is_group_end);
+  // An angle address without '>': SYNTAX_ERROR host, and the list goes on after the comma.
+  l = parse_address_list("Broken <broken@example.com, next@example.com");
+  ASSERT_EQ(l.size(), 2u);
+  EXPECT_EQ(l[0], addr("Broken", "broken", "SYNTAX_ERROR"));
+  EXPECT_EQ(l[1], addr(std::nullopt, "next", "example.com"));
+  // A route without its ':' and an empty local part.
+  l = parse_address_list("<@example.com>, \"\"@example.org, @example.net");
+  ASSERT_EQ(l.size(), 3u);
+  EXPECT_EQ(l[0], addr(std::nullopt, "MISSING_MAILBOX", "MISSING_DOMAIN", "INVALID_ROUTE"));
+  EXPECT_EQ(l[1], addr(std::nullopt, "", "example.org"));
+  EXPECT_EQ(l[2], addr(std::nullopt, "MISSING_MAILBOX", "example.net"));
   EXPECT_TRUE(parse_address_list("").empty());
   EXPECT_TRUE(parse_address_list(" , ;:>)").size() <= 2);
 }
 
-TEST(AddressList, ControlBytesAndNulAreSkipped) {  // fuzz finding: NUL looped forever
+TEST(AddressList, ControlBytesAndNulEndTheList) {  // fuzz finding: NUL looped forever
   auto l = parse_address_list(std::string_view("a@exampl\x05\0\0\0e.com", 17));
-  ASSERT_EQ(l.size(), 2u);
+  ASSERT_EQ(l.size(), 1u);
   EXPECT_EQ(l[0], addr(std::nullopt, "a", "exampl"));
-  EXPECT_EQ(l[1], addr(std::nullopt, "e.com", "MISSING_DOMAIN"));
+}
+
+TEST(AddressList, JunkAfterAMemberEndsTheList) {
+  // Bug: a bare CR glued the next header lines on, and "To:" became a group.
+  auto l = parse_address_list("Alice <alice@example.org>\rTo: Bob <bob@example.net>\rSubject: x");
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0], addr("Alice", "alice", "example.org"));
+  // ';' outside a group is not a separator (RFC 5322 §3.4), as in Dovecot.
+  EXPECT_EQ(parse_address_list("a@x.org; b@y.org").size(), 1u);
+  // A group inside a group is not allowed: the open group ends there.
+  l = parse_address_list("Outer: Inner: x@y.z;;");
+  ASSERT_EQ(l.size(), 3u);
+  EXPECT_EQ(l[0], group_start("Outer"));
+  EXPECT_EQ(l[1], addr(std::nullopt, "Inner", "MISSING_DOMAIN"));
+  EXPECT_TRUE(l[2].is_group_end);
 }
 
 TEST(AddressList, Format) {

@@ -38,11 +38,14 @@ struct Envelope {
   bool operator==(const Envelope&) const = default;
 };
 
-using Params = std::vector<std::pair<std::string, std::string>>;  // name lower-case? no: as written
+// Content-Type / Content-Disposition parameters in the form IMAP BODYSTRUCTURE shows them:
+// names and values as written, RFC 2231 sections joined but not decoded ("filename*" =
+// "utf-8''%C3%A9.txt"); mime::decode_params() (content_type.h) gives the UTF-8 values.
+using Params = std::vector<std::pair<std::string, std::string>>;
 
 struct Disposition {
   std::string type;  // as written, e.g. "attachment"
-  Params params;     // RFC 2231 continuations joined, values decoded to UTF-8
+  Params params;
   bool operator==(const Disposition&) const = default;
 };
 
@@ -52,13 +55,13 @@ struct Part {
   std::string subtype = "plain";
   Params params;  // Content-Type parameters
   std::optional<std::string> id, description, md5, location;
-  std::string encoding = "7BIT";  // Content-Transfer-Encoding as written, default 7BIT
+  std::string encoding = "7bit";  // Content-Transfer-Encoding as written, default "7bit"
   std::optional<Disposition> disposition;
-  std::vector<std::string> language;
+  std::vector<std::string> language;  // RFC 3282 tags, comments removed
 
   uint64_t header_offset = 0, header_size = 0;  // the part's MIME header (incl. blank line)
   uint64_t body_offset = 0, body_size = 0;      // the part's body
-  uint64_t body_lines = 0;                      // lines in the body (text/*, message/rfc822)
+  uint64_t body_lines = 0;  // line breaks (LF) in the body (text/*, message/rfc822)
 
   std::vector<uint32_t> children;  // indices into ParsedMessage::parts (multipart, message/rfc822)
   // message/rfc822 (and message/global): the encapsulated message's envelope; its

@@ -16,12 +16,46 @@ namespace {
 
 constexpr size_t kNone = static_cast<size_t>(-1);
 
-// Raw (still folded) values of the fields one part's header contributes.
+// Raw (still folded) values of the fields one part's header contributes. Repeated fields
+// (malformed, RFC 5322 §3.6 allows one each): the first Content-* field and the last Date,
+// Subject, In-Reply-To and Message-ID count; address fields are joined (as Dovecot does).
 struct PartHeader {
   std::string_view content_type, encoding, id, description, md5, disposition, language, location;
-  std::string_view date, subject, from, sender, reply_to, to, cc, bcc, in_reply_to, message_id;
-  bool has_content_type = false;
+  std::string_view date, subject, in_reply_to, message_id;
+  std::vector<std::string_view> from, sender, reply_to, to, cc, bcc;
 };
+
+// RFC 3282 Content-Language: comma-separated tags; comments (RFC 5322 §3.2.2) removed.
+std::vector<std::string> parse_language_tags(std::string_view value) {
+  std::vector<std::string> tags;
+  std::string tag;
+  int depth = 0;
+  auto flush = [&] {
+    std::string_view t = trim(tag);
+    if (!t.empty()) tags.emplace_back(t);
+    tag.clear();
+  };
+  for (size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (depth > 0) {
+      if (c == '\\')
+        ++i;
+      else if (c == '(')
+        ++depth;
+      else if (c == ')')
+        --depth;
+    } else if (c == '(') {
+      ++depth;
+      tag.push_back(' ');
+    } else if (c == ',') {
+      flush();
+    } else {
+      tag.push_back(c);
+    }
+  }
+  flush();
+  return tags;
+}
 
 struct OpenPart {
   uint32_t part;
@@ -168,8 +202,8 @@ class Parser {
   uint64_t count_lines(uint64_t offset, uint64_t size) const {
     if (size == 0) return 0;
     std::string_view body = in_.substr(offset, size);
-    auto lines = static_cast<uint64_t>(std::count(body.begin(), body.end(), '\n'));
-    return lines + (body.back() != '\n');  // a last line without a line break still counts
+    // Line breaks, as Dovecot counts: a last line without one does not count.
+    return static_cast<uint64_t>(std::count(body.begin(), body.end(), '\n'));
   }
 
   // Reads the header at `start`, classifies the part and opens it; message/rfc822 parts
@@ -193,18 +227,18 @@ class Parser {
           msg_.parts[envelope_owner].envelope = std::move(env);
       }
       bool container = is_type(p, "multipart") || is_message_type(p);
-      if (container && (depth >= limits_.max_depth || msg_.parts.size() >= limits_.max_parts)) {
-        // Dovecot's rule: too deep or too many parts: the rest is one opaque leaf.
+      if (container && (depth + 1 >= limits_.max_depth || msg_.parts.size() >= limits_.max_parts)) {
+        // Dovecot's rule: the max_depth-th level, or a part beyond max_parts, is one opaque
+        // leaf (its parameters kept, as Dovecot shows them).
         p.type = "application";
         p.subtype = "octet-stream";
-        p.params.clear();
         msg_.truncated_nesting = true;
         container = false;
       }
       OpenPart f{index, depth, {}, false, false};
       if (container && is_type(p, "multipart")) {
         const std::string* b = find_param(p.params, "boundary");
-        if (b && !b->empty()) {
+        if (b) {  // RFC 2046 wants 1-70 characters, but Dovecot accepts "" too: so do we
           f.boundary = *b;
           f.live = true;
           ++live_;
@@ -278,6 +312,8 @@ class Parser {
     auto take = [&](std::string_view& slot) {
       if (slot.data() == nullptr) slot = f.value;  // the first occurrence wins
     };
+    auto replace = [&](std::string_view& slot) { slot = f.value; };
+    auto append = [&](std::vector<std::string_view>& slot) { slot.push_back(f.value); };
     std::string_view n = f.name;
     if (n.size() > 8 && iequals(n.substr(0, 8), "content-")) {
       std::string_view s = n.substr(8);
@@ -301,25 +337,25 @@ class Parser {
     }
     if (!want_envelope) return;
     if (iequals(n, "date"))
-      take(h.date);
+      replace(h.date);
     else if (iequals(n, "subject"))
-      take(h.subject);
+      replace(h.subject);
     else if (iequals(n, "from"))
-      take(h.from);
+      append(h.from);
     else if (iequals(n, "sender"))
-      take(h.sender);
+      append(h.sender);
     else if (iequals(n, "reply-to"))
-      take(h.reply_to);
+      append(h.reply_to);
     else if (iequals(n, "to"))
-      take(h.to);
+      append(h.to);
     else if (iequals(n, "cc"))
-      take(h.cc);
+      append(h.cc);
     else if (iequals(n, "bcc"))
-      take(h.bcc);
+      append(h.bcc);
     else if (iequals(n, "in-reply-to"))
-      take(h.in_reply_to);
+      replace(h.in_reply_to);
     else if (iequals(n, "message-id"))
-      take(h.message_id);
+      replace(h.message_id);
   }
 
   static void apply_header(Part& p, const PartHeader& h, bool digest_child) {
@@ -351,24 +387,21 @@ class Parser {
       Disposition d = parse_disposition(unfold(h.disposition));
       if (!d.type.empty()) p.disposition = std::move(d);
     }
-    if (h.language.data() != nullptr) {  // RFC 3282: comma-separated language tags
-      std::string all = unfold(h.language);
-      std::string_view rest = all;
-      while (!rest.empty()) {
-        size_t comma = rest.find(',');
-        std::string_view tag = trim(rest.substr(0, comma));
-        if (!tag.empty()) p.language.emplace_back(tag);
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      }
-    }
+    if (h.language.data() != nullptr) p.language = parse_language_tags(unfold(h.language));
   }
 
   static Envelope build_envelope(const PartHeader& h) {
     Envelope e;
     e.date = unfolded(h.date);
     e.subject = unfolded(h.subject);
-    auto list = [](std::string_view raw) {
-      return raw.data() ? parse_address_list(unfold(raw)) : std::vector<Address>{};
+    auto list = [](const std::vector<std::string_view>& fields) {
+      std::vector<Address> all;
+      for (std::string_view raw : fields) {
+        std::vector<Address> one = parse_address_list(unfold(raw));
+        all.insert(all.end(), std::make_move_iterator(one.begin()),
+                   std::make_move_iterator(one.end()));
+      }
+      return all;
     };
     e.from = list(h.from);
     e.sender = list(h.sender);

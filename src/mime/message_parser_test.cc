@@ -31,14 +31,15 @@ TEST(MessageParser, ThousandDeepMultipartsBecomeLeafAtLimit) {
   std::string in = nested_multiparts(1000);
   ParsedMessage m = parse(in);
   EXPECT_TRUE(m.truncated_nesting);
-  ASSERT_EQ(m.parts.size(), 101u);  // depths 0..99 are containers, depth 100 is a leaf
-  for (size_t i = 0; i < 100; ++i) {
+  // 100 levels as Dovecot counts them: depths 0..98 are containers, depth 99 is a leaf.
+  ASSERT_EQ(m.parts.size(), 100u);
+  for (size_t i = 0; i < 99; ++i) {
     EXPECT_EQ(m.parts[i].type, "multipart");
     EXPECT_EQ(m.parts[i].children, (std::vector<uint32_t>{static_cast<uint32_t>(i + 1)}));
   }
-  EXPECT_EQ(m.parts[100].type, "application");
-  EXPECT_EQ(m.parts[100].subtype, "octet-stream");
-  EXPECT_TRUE(body(in, m.parts[100]).starts_with("--=_100_=\r\n"));
+  EXPECT_EQ(m.parts[99].type, "application");
+  EXPECT_EQ(m.parts[99].subtype, "octet-stream");
+  EXPECT_TRUE(body(in, m.parts[99]).starts_with("--=_99_=\r\n"));
   auto back = deserialize(serialize(m));
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, m);
@@ -48,10 +49,10 @@ TEST(MessageParser, ThousandDeepMessages) {
   std::string in = nested_messages(1000);
   ParsedMessage m = parse(in);
   EXPECT_TRUE(m.truncated_nesting);
-  ASSERT_EQ(m.parts.size(), 101u);
-  ASSERT_TRUE(m.parts[99].envelope);
-  EXPECT_EQ(m.parts[99].envelope->subject, "level 100");
-  EXPECT_EQ(m.parts[100].type, "application");
+  ASSERT_EQ(m.parts.size(), 100u);
+  ASSERT_TRUE(m.parts[98].envelope);
+  EXPECT_EQ(m.parts[98].envelope->subject, "level 99");
+  EXPECT_EQ(m.parts[99].type, "application");
 }
 
 TEST(MessageParser, WithinLimitsEverythingIsParsed) {
@@ -67,7 +68,7 @@ TEST(MessageParser, CustomDepthLimit) {
   ParseLimits limits;
   limits.max_depth = 2;
   ParsedMessage m = parse(nested_multiparts(5), limits);
-  ASSERT_EQ(m.parts.size(), 3u);
+  ASSERT_EQ(m.parts.size(), 2u);
   EXPECT_TRUE(m.truncated_nesting);
 }
 
@@ -118,8 +119,9 @@ TEST(MessageParser, DelimiterAtBodyStartAndTrailingJunkOnDelimiter) {
 }
 
 TEST(MessageParser, LineCountsPartialLastLine) {
+  // Line breaks are counted, as Dovecot does: a last line without one adds nothing.
   ParsedMessage m = parse("\r\na\r\nb");
-  EXPECT_EQ(m.parts[0].body_lines, 2u);
+  EXPECT_EQ(m.parts[0].body_lines, 1u);
   EXPECT_EQ(m.parts[0].header_size, 2u);
 }
 

@@ -63,9 +63,7 @@ void write_common_extension(std::string& out, const mime::Part& p, const StringS
   out += ' ';
   if (p.language.empty()) {
     out += "NIL";
-  } else if (p.language.size() == 1) {
-    write_string(out, p.language[0], style);
-  } else {
+  } else {  // always a list, even of one, as Dovecot sends it
     out += '(';
     for (size_t i = 0; i < p.language.size(); ++i) {
       if (i > 0) out += ' ';
@@ -136,9 +134,9 @@ void write_part(std::string& out, const mime::ParsedMessage& m, uint32_t index, 
   out += ' ';
   bool text = iequals(p.type, "text");
   if (text && !has_param(p.params, "charset")) {
-    // RFC 2045 §5.2: text without a charset is US-ASCII; say so, as Dovecot does.
+    // RFC 2045 §5.2: text without a charset is US-ASCII; say so last, as Dovecot does.
     mime::Params params = p.params;
-    params.insert(params.begin(), {"charset", "us-ascii"});
+    params.emplace_back("charset", "us-ascii");
     write_params(out, params, style);
   } else {
     write_params(out, p.params, style);
@@ -176,11 +174,31 @@ void write_part(std::string& out, const mime::ParsedMessage& m, uint32_t index, 
 
 }  // namespace
 
+// The subject as Dovecot shows it to humans: tabs and line breaks become spaces, runs of
+// blanks one space, no blanks at either end (folding whitespace carries no meaning).
+std::string subject_for_humans(std::string_view raw) {
+  std::string out;
+  bool blank = false;
+  for (char c : raw) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      blank = !out.empty();
+      continue;
+    }
+    if (blank) out += ' ';
+    blank = false;
+    out += c;
+  }
+  return out;
+}
+
 void write_envelope(std::string& out, const mime::Envelope& e, const StringStyle& style) {
   out += '(';
   write_nstring(out, e.date, style);
   out += ' ';
-  write_nstring(out, e.subject, style);
+  if (e.subject)
+    write_string(out, subject_for_humans(*e.subject), style);
+  else
+    out += "NIL";
   out += ' ';
   write_addresses(out, e.from, style);
   out += ' ';

@@ -5,8 +5,10 @@
 // - type, subtype, encoding, parameter and disposition names go out as written in the message
 //   (clients compare case-insensitively, RFC 9051 §7.5.2); defaults come from the MIME parser;
 // - empty parameter lists, absent disposition, language and location are NIL; a text part
-//   without a charset parameter gets ("charset" "us-ascii") (RFC 2045 §5.2 default);
-// - one language is a string, several a parenthesized list (both allowed by body-fld-lang);
+//   without a charset parameter gets "charset" "us-ascii" last (RFC 2045 §5.2 default);
+// - languages are always a parenthesized list, even one (allowed by body-fld-lang; Dovecot);
+// - parameters in RFC 2231 form are shown joined but not decoded (see mime::Params);
+// - the ENVELOPE subject has its whitespace collapsed, as Dovecot does;
 // - a multipart with no parts (malformed) is rendered with one empty text/plain part, because
 //   the grammar requires at least one body (Dovecot does the same);
 // - Sender and Reply-To fall back to From when absent or empty (RFC 9051 §7.5.2).

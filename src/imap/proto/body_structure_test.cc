@@ -32,6 +32,7 @@ TEST(BodyStructure, SingleTextPart) {
   mime::ParsedMessage m;
   m.parts.push_back(part("TEXT", "PLAIN", 3028, 92));
   m.parts[0].params = {{"CHARSET", "US-ASCII"}};
+  m.parts[0].encoding = "7BIT";  // RFC 9051 §7.5.2 example: everything as written
   EXPECT_EQ(bodystructure(m, true),
             "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92 NIL NIL NIL "
             "NIL)");
@@ -118,13 +119,13 @@ TEST(BodyStructure, MultipartWithMessageAndAttachment) {
                 " (\"text\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 50 2) 8)"
                 "(\"application\" \"pdf\" (\"name\" \"x.pdf\") \"<id@x>\" \"A file\" \"base64\" "
                 "400) \"mixed\")");
-  // A single part by index: the attachment, with one language as a plain string.
+  // A single part by index: the attachment; one language is still a list, as Dovecot sends it.
   pdf.language = {"de"};
   std::string out;
   write_body_structure(out, m, 4, true);
   EXPECT_EQ(out,
             "(\"application\" \"pdf\" (\"name\" \"x.pdf\") \"<id@x>\" \"A file\" \"base64\" 400 "
-            "\"abc\" (\"attachment\" (\"filename\" \"x.pdf\")) \"de\" \"http://x\")");
+            "\"abc\" (\"attachment\" (\"filename\" \"x.pdf\")) (\"de\") \"http://x\")");
 }
 
 TEST(BodyStructure, MalformedTreesStillRenderValidSyntax) {
@@ -137,10 +138,10 @@ TEST(BodyStructure, MalformedTreesStillRenderValidSyntax) {
   mime::ParsedMessage none;
   EXPECT_EQ(bodystructure(none, true),
             "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0 NIL NIL NIL NIL)");
-  // message/rfc822 without a parsed body is a basic part.
+  // message/rfc822 without a parsed body is a basic part; the default encoding is "7bit".
   mime::ParsedMessage msg;
   msg.parts.push_back(part("message", "rfc822", 5, 1));
-  EXPECT_EQ(bodystructure(msg, false), "(\"message\" \"rfc822\" NIL NIL NIL \"7BIT\" 5)");
+  EXPECT_EQ(bodystructure(msg, false), "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 5)");
 }
 
 TEST(BodyStructure, RendersWhatTheMimeParserProduces) {
