@@ -136,7 +136,7 @@ class AccountStore final : public store::Store {
   store::BlobStore& blobs() override { return blobs_; }
   Result<store::Account> create_account(std::string_view name, std::string_view hash) override {
     if (by_name_.count(std::string(name))) return make_error(ErrorKind::Exists, "exists");
-    store::Account a{next_id_++, std::string(name), std::string(hash), 1};
+    store::Account a{next_id_++, std::string(name), std::string(hash), 1, ""};
     by_name_[a.name] = a;
     return a;
   }
@@ -154,6 +154,12 @@ class AccountStore final : public store::Store {
   Status set_password_hash(store::AccountId id, std::string_view hash) override {
     for (auto& [n, a] : by_name_) {
       if (a.id == id) a.password_hash = hash;
+    }
+    return ok();
+  }
+  Status set_scram_credentials(store::AccountId id, std::string_view credentials) override {
+    for (auto& [n, a] : by_name_) {
+      if (a.id == id) a.scram_credentials = credentials;
     }
     return ok();
   }
@@ -295,6 +301,46 @@ TEST_F(DirectoryTest, SetPasswordAndDelete) {
   EXPECT_EQ(directory_.set_password("nobody", "x").error().kind, ErrorKind::NotFound);
   ASSERT_TRUE(directory_.delete_account("alice"));
   EXPECT_EQ(directory_.find_account("alice").error().kind, ErrorKind::NotFound);
+}
+
+// --- SCRAM credentials ---
+
+TEST_F(DirectoryTest, ScramCredentialsFollowThePassword) {
+  auto a = directory_.create_account("alice", "pencil");
+  ASSERT_TRUE(a);
+  auto stored = parse_scram(a->scram_credentials);
+  ASSERT_TRUE(stored) << a->scram_credentials;
+  EXPECT_EQ(*stored, derive_scram("pencil", stored->salt, stored->iterations));
+  EXPECT_GE(stored->iterations, kScramMinIterations);
+  auto lookup = directory_.scram_lookup("Alice", "ip");
+  ASSERT_TRUE(lookup);
+  ASSERT_TRUE(lookup->found);
+  EXPECT_EQ(lookup->credentials, *stored);
+  ASSERT_TRUE(directory_.set_password("alice", "pen"));
+  auto changed = directory_.scram_lookup("alice", "ip");
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->credentials,
+            derive_scram("pen", changed->credentials.salt, changed->credentials.iterations));
+  EXPECT_TRUE(directory_.scram_outcome(*changed, "ip", true));
+}
+
+TEST_F(DirectoryTest, ScramUnknownOrLegacyAccountsFailLikeWrongProofs) {
+  ASSERT_TRUE(directory_.create_account("alice", "pencil"));
+  ASSERT_TRUE(store_.set_scram_credentials(1, ""));  // an account from before SCRAM
+  auto legacy = directory_.scram_lookup("alice", "ip");
+  auto unknown = directory_.scram_lookup("mallory", "ip");
+  auto again = directory_.scram_lookup("mallory", "ip");
+  ASSERT_TRUE(legacy && unknown && again);
+  EXPECT_FALSE(legacy->found);
+  EXPECT_FALSE(unknown->found);
+  EXPECT_EQ(unknown->credentials.salt, again->credentials.salt);  // stable: no probing by salt
+  EXPECT_EQ(directory_.scram_outcome(*legacy, "ip", true).error().kind, ErrorKind::NoPerm);
+  // Failures count towards the same throttle as passwords.
+  EXPECT_FALSE(directory_.scram_outcome(*legacy, "ip", false));
+  EXPECT_FALSE(directory_.authenticate("alice", "x", "ip"));
+  EXPECT_FALSE(directory_.authenticate("alice", "x", "ip"));
+  EXPECT_EQ(directory_.scram_lookup("alice", "ip").error().kind, ErrorKind::Limit);
+  EXPECT_EQ(directory_.authenticate("alice", "pencil", "ip").error().kind, ErrorKind::Limit);
 }
 
 }  // namespace

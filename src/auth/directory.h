@@ -7,15 +7,18 @@
 // Errors: NoPerm "authentication failed" for an unknown account or a wrong password
 // (the same text and similar timing, so names cannot be probed); Limit when throttled;
 // Syntax for a bad name or password on create; store errors otherwise.
+// Setting a password (create_account, set_password) also stores SCRAM-SHA-256 credentials.
 #pragma once
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "auth/login_throttle.h"
 #include "auth/password_hash.h"
+#include "auth/scram.h"
 #include "base/clock.h"
 #include "base/result.h"
 #include "store/store.h"
@@ -34,6 +37,20 @@ class Directory {
   Result<store::Account> authenticate(std::string_view name, std::string_view password,
                                       std::string_view client_ip);
 
+  // SCRAM (RFC 5802): what to challenge `name` with. Limit when throttled. An unknown account,
+  // or one whose password was set before SCRAM credentials were stored, gets made-up
+  // credentials: the exchange then fails at the proof, like a wrong password.
+  struct ScramLookup {
+    std::string account;  // normalized name (throttle key)
+    ScramCredentials credentials;
+    std::optional<store::Account> found;  // nullopt: the made-up case
+  };
+  Result<ScramLookup> scram_lookup(std::string_view name, std::string_view client_ip);
+  // The end of a SCRAM exchange: throttling and logs as for authenticate(); NoPerm unless
+  // `proof_ok` and the account is real.
+  Result<store::Account> scram_outcome(const ScramLookup& lookup, std::string_view client_ip,
+                                       bool proof_ok);
+
   Result<store::Account> create_account(std::string_view name, std::string_view password);
   Status set_password(std::string_view name, std::string_view password);
   Status delete_account(std::string_view name);
@@ -41,12 +58,17 @@ class Directory {
 
  private:
   const std::string& dummy_hash();
+  Status check_throttle(const std::string& account, std::string_view client_ip);
+  Result<store::Account> record(const std::string& account, std::string_view client_ip,
+                                Result<store::Account> found, bool verified);
+  Result<std::string> store_scram(store::AccountId id, std::string_view password);
 
   store::Store& store_;
   DirectoryOptions options_;
   LoginThrottle throttle_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;
+  std::string scram_secret_;  // salts made-up SCRAM credentials, so they look stable per name
 };
 
 }  // namespace roost::auth

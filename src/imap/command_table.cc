@@ -3,6 +3,17 @@
 #include <array>
 
 namespace roost::imap {
+
+// cmd/copy_move.cc: COPY and MOVE, with or without UID.
+boost::asio::awaitable<Reply> cmd_copy_move(Session&, Command&);
+
+// cmd/fetch.cc, cmd/store.cc, cmd/search.cc: FETCH, STORE, SEARCH, SORT, THREAD (and UID forms).
+boost::asio::awaitable<Reply> cmd_fetch(Session&, Command&);
+boost::asio::awaitable<Reply> cmd_store(Session&, Command&);
+boost::asio::awaitable<Reply> cmd_search(Session&, Command&);
+boost::asio::awaitable<Reply> cmd_sort(Session&, Command&);
+boost::asio::awaitable<Reply> cmd_thread(Session&, Command&);
+
 namespace {
 
 constexpr uint32_t kAuth = kAuthenticated;
@@ -34,6 +45,14 @@ const std::array kCommands = {
   CommandSpec{CommandName::Close,        kSelected,         cmd_close},
   CommandSpec{CommandName::Unselect,     kSelected,         cmd_unselect},
   CommandSpec{CommandName::Expunge,      kSelected,         cmd_expunge},
+  // RFC 9051 §7.5.1: these use sequence numbers, so no EXPUNGE while they run (UID forms may).
+  CommandSpec{CommandName::Fetch,        kSelected | kSequenceNumbers, cmd_fetch},
+  CommandSpec{CommandName::Store,        kSelected | kSequenceNumbers, cmd_store},
+  CommandSpec{CommandName::Search,       kSelected | kSequenceNumbers, cmd_search},
+  CommandSpec{CommandName::Sort,         kSelected | kSequenceNumbers, cmd_sort},
+  CommandSpec{CommandName::Thread,       kSelected | kSequenceNumbers, cmd_thread},
+  CommandSpec{CommandName::Copy,         kSelected,         cmd_copy_move},
+  CommandSpec{CommandName::Move,         kSelected,         cmd_copy_move},
 };
 // clang-format on
 

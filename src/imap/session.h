@@ -7,16 +7,15 @@
 // Not thread-safe: everything runs on the connection strand.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "auth/directory.h"
 #include "imap/proto/command_parser.h"
@@ -61,7 +60,8 @@ class Signal {
 
 // Shared with the Store callback: the strand-side record that the selected mailbox changed.
 struct ChangeNotice {
-  explicit ChangeNotice(boost::asio::any_io_executor executor) : executor(executor), wake(executor) {}
+  explicit ChangeNotice(boost::asio::any_io_executor executor)
+      : executor(executor), wake(executor) {}
   boost::asio::any_io_executor executor;
   store::MailboxId watched = 0;  // the selected mailbox (strand only)
   bool dirty = false;            // it changed since the last refresh (strand only)
@@ -72,6 +72,9 @@ struct SelectedMailbox {
   std::string name;  // UTF-8
   bool read_only = false;
   mailbox::MailboxView view;
+  // RFC 5182 §2.1: the UIDs of the last SEARCH ... RETURN (SAVE), named '$'; it lives and dies
+  // with the selection (SELECT, EXAMINE, CLOSE and UNSELECT reset it).
+  std::vector<SeqRange> saved_uids;
 };
 
 // An APPEND whose message literal is being streamed into mailbox::Ingest.

@@ -21,6 +21,12 @@ namespace roost::mailbox {
 Result<store::ExpungeResult> expunge(store::Store& store, store::MailboxId mailbox,
                                      const store::UidSet& uids, std::string_view source);
 
+// MOVE (RFC 6851): the messages leave `from` and arrive in `to` in one transaction. Emits one
+// "message.move" event naming the source UIDs and their new UIDs, for the message trace.
+Result<store::CopyResult> move(store::Store& store, store::MailboxId from,
+                               const store::UidSet& uids, store::MailboxId to,
+                               std::string_view source);
+
 // "1:3,7" for logs; "" for an empty list.
 std::string format_uids(const std::vector<store::Uid>& uids);
 

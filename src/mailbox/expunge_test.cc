@@ -52,5 +52,36 @@ TEST(Expunge, RemovesOnlyExistingUids) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Move, MovesAndMapsUids) {
+  std::string dir = (std::filesystem::temp_directory_path() / "roost-move-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  {
+    auto opened = store::open_sqlite_store({dir, false});
+    ASSERT_TRUE(opened) << opened.error().describe();
+    store::Store& store = **opened;
+    auto account = store.create_account("carol", "");
+    ASSERT_TRUE(account);
+    auto inbox = store.find_mailbox(account->id, "INBOX");
+    auto archive = store.find_mailbox(account->id, "Archive");
+    ASSERT_TRUE(inbox && archive);
+    Ingest ingest(store, {});
+    for (int i = 0; i < 3; ++i) {
+      std::string m = "Subject: " + std::to_string(i) + "\r\n\r\nx\r\n";
+      ASSERT_TRUE(ingest.ingest({inbox->id, "test"}, {m, {}, 0, 0}));
+    }
+    auto moved = move(store, inbox->id, store::uid_set_of({1, 3, 7}), archive->id, "test");
+    ASSERT_TRUE(moved) << moved.error().describe();
+    using Pair = std::pair<store::Uid, store::Uid>;
+    EXPECT_EQ(moved->mapping, (std::vector<Pair>{{1, 1}, {3, 2}}));
+    EXPECT_EQ(store.get_mailbox(inbox->id)->messages, 1u);
+    EXPECT_EQ(store.get_mailbox(archive->id)->messages, 2u);
+
+    auto missing = move(store, inbox->id, store::all_uids(), archive->id + 1000, "test");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().kind, ErrorKind::NotFound);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace roost::mailbox

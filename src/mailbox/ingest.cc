@@ -38,6 +38,26 @@ uint64_t IngestWriter::size() const { return blob_ ? blob_->size() : 0; }
 Result<Delivered> IngestWriter::finish(const store::Flags& flags,
                                        std::optional<int64_t> internal_date,
                                        int32_t internal_date_tz) {
+  if (!pending_.empty()) return make_error(ErrorKind::Internal, "use finish_all after next");
+  auto all = finish_all(flags, internal_date, internal_date_tz);
+  if (!all) return all.error();
+  return all->front();
+}
+
+Status IngestWriter::next(const store::Flags& flags, std::optional<int64_t> internal_date,
+                          int32_t internal_date_tz, uint64_t size_hint) {
+  if (failed_ || !blob_) return make_error(ErrorKind::Internal, "message already finished");
+  Status st = ingest_.next(*this, flags, internal_date, internal_date_tz, size_hint);
+  if (!st) {
+    abort();
+    failed_ = true;
+  }
+  return st;
+}
+
+Result<std::vector<Delivered>> IngestWriter::finish_all(const store::Flags& flags,
+                                                        std::optional<int64_t> internal_date,
+                                                        int32_t internal_date_tz) {
   if (failed_ || !blob_) return make_error(ErrorKind::Internal, "message already finished");
   return ingest_.finish(*this, flags, internal_date, internal_date_tz);
 }
@@ -120,28 +140,61 @@ Result<std::unique_ptr<IngestWriter>> Ingest::begin(const Destination& to, uint6
   return std::unique_ptr<IngestWriter>(new IngestWriter(*this, to, std::move(*blob)));
 }
 
-Result<Delivered> Ingest::finish(IngestWriter& writer, const store::Flags& flags,
-                                 std::optional<int64_t> internal_date, int32_t tz) {
-  auto target = target_of(writer.to_.mailbox);
-  if (!target) return target.error();
-  // The quota is checked again with the real size: the hint may have been 0.
-  ROOST_TRY(check_quota(target->mailbox.account, writer.blob_->size(), 1));
+Result<store::NewMessage> Ingest::seal(IngestWriter& writer, const Target& target,
+                                       const store::Flags& flags,
+                                       std::optional<int64_t> internal_date, int32_t tz) {
+  // The quota is checked again with the real sizes: the hints may have been 0.
+  uint64_t size = writer.blob_->size();
+  ROOST_TRY(check_quota(target.mailbox.account, writer.pending_bytes_ + size,
+                        writer.pending_.size() + 1));
   auto blob = writer.blob_->commit();
   writer.blob_.reset();
-  writer.failed_ = true;  // one finish per writer
+  writer.failed_ = true;  // until next() gives the writer a fresh blob
   if (!blob) return blob.error();
-  auto message = prepare(*blob, flags, internal_date, tz);
+  writer.pending_bytes_ += size;
+  return prepare(*blob, flags, internal_date, tz);
+}
+
+Status Ingest::next(IngestWriter& writer, const store::Flags& flags,
+                    std::optional<int64_t> internal_date, int32_t tz, uint64_t size_hint) {
+  auto target = target_of(writer.to_.mailbox);
+  if (!target) return target.error();
+  auto message = seal(writer, *target, flags, internal_date, tz);
   if (!message) return message.error();
-  std::vector<store::NewMessage> messages;
+  writer.pending_.push_back(std::move(*message));
+  ROOST_TRY(check_size(size_hint));
+  ROOST_TRY(check_quota(target->mailbox.account, writer.pending_bytes_ + size_hint,
+                        writer.pending_.size() + 1));
+  auto blob = store_.blobs().begin();
+  if (!blob) return blob.error();
+  writer.blob_ = std::move(*blob);
+  writer.failed_ = false;
+  return ok();
+}
+
+Result<std::vector<Delivered>> Ingest::finish(IngestWriter& writer, const store::Flags& flags,
+                                              std::optional<int64_t> internal_date, int32_t tz) {
+  auto target = target_of(writer.to_.mailbox);
+  if (!target) return target.error();
+  auto message = seal(writer, *target, flags, internal_date, tz);
+  if (!message) return message.error();
+  std::vector<store::NewMessage> messages = std::move(writer.pending_);
+  writer.pending_.clear();
   messages.push_back(std::move(*message));
+  std::vector<store::BlobRef> blobs;
+  for (const store::NewMessage& m : messages) blobs.push_back(m.blob);
   auto appended = store_.append(writer.to_.mailbox, std::move(messages));
   if (!appended) return appended.error();
-  if (appended->messages.size() != 1) {
+  if (appended->messages.size() != blobs.size()) {
     return make_error(ErrorKind::Internal, "store appended an unexpected number of messages");
   }
-  const store::Appended& first = appended->messages.front();
-  emit(*target, writer.to_, first.uid, *blob);
-  return Delivered{appended->uidvalidity, first.uid, first.modseq, *blob};
+  std::vector<Delivered> out;
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    const store::Appended& a = appended->messages[i];
+    emit(*target, writer.to_, a.uid, blobs[i]);
+    out.push_back({appended->uidvalidity, a.uid, a.modseq, blobs[i]});
+  }
+  return out;
 }
 
 Result<Delivered> Ingest::ingest(const Destination& to, Incoming message) {

@@ -89,6 +89,17 @@ class IngestWriter {
   // Commits the blob, parses it and appends it: durable when it returns ok.
   Result<Delivered> finish(const store::Flags& flags, std::optional<int64_t> internal_date,
                            int32_t internal_date_tz = 0);
+  // MULTIAPPEND (RFC 3502): commits this message's blob and keeps it pending, then starts the
+  // next message (size_hint as in Ingest::begin). Nothing reaches the mailbox before
+  // finish_all(); a writer dropped before that stores nothing (its committed blobs are left
+  // for repair to collect).
+  Status next(const store::Flags& flags, std::optional<int64_t> internal_date,
+              int32_t internal_date_tz, uint64_t size_hint = 0);
+  // Appends the pending messages and this last one in one Store::append: all or none.
+  Result<std::vector<Delivered>> finish_all(const store::Flags& flags,
+                                            std::optional<int64_t> internal_date,
+                                            int32_t internal_date_tz = 0);
+  size_t pending() const { return pending_.size(); }  // messages sealed by next()
   void abort();
 
  private:
@@ -99,6 +110,8 @@ class IngestWriter {
   Destination to_;
   std::unique_ptr<store::BlobWriter> blob_;
   bool failed_ = false;
+  std::vector<store::NewMessage> pending_;  // sealed by next(), appended by finish_all()
+  uint64_t pending_bytes_ = 0;
 };
 
 class Ingest {
@@ -131,13 +144,17 @@ class Ingest {
                                     std::optional<int64_t> internal_date, int32_t tz);
   void emit(const Target& target, const Destination& to, store::Uid uid,
             const store::BlobRef& blob);
-  Result<Delivered> finish(IngestWriter& writer, const store::Flags& flags,
-                           std::optional<int64_t> internal_date, int32_t tz);
+  Result<store::NewMessage> seal(IngestWriter& writer, const Target& target,
+                                 const store::Flags& flags, std::optional<int64_t> internal_date,
+                                 int32_t tz);
+  Status next(IngestWriter& writer, const store::Flags& flags, std::optional<int64_t> internal_date,
+              int32_t tz, uint64_t size_hint);
+  Result<std::vector<Delivered>> finish(IngestWriter& writer, const store::Flags& flags,
+                                        std::optional<int64_t> internal_date, int32_t tz);
 
   store::Store& store_;
   IngestOptions options_;
   const Clock& clock_;
 };
-
 
 }  // namespace roost::mailbox

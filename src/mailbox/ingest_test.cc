@@ -211,8 +211,55 @@ TEST_F(IngestTest, EmptyBatchIsFine) {
   EXPECT_TRUE(result->items.empty());
 }
 
+TEST_F(IngestTest, WriterNextAndFinishAllCommitTogether) {
+  Ingest ingest = make();
+  auto writer = ingest.begin(to_inbox());
+  ASSERT_TRUE(writer) << writer.error().describe();
+  ASSERT_TRUE((*writer)->write(message_n(1)));
+  ASSERT_TRUE((*writer)->next({store::kSeen, {}}, 1600000000, 0));
+  EXPECT_TRUE(entries().empty());  // nothing visible before finish_all
+  ASSERT_TRUE((*writer)->write(message_n(2)));
+  auto delivered = (*writer)->finish_all({}, std::nullopt);
+  ASSERT_TRUE(delivered) << delivered.error().describe();
+  ASSERT_EQ(delivered->size(), 2u);
+  EXPECT_EQ((*delivered)[0].uid, 1u);
+  EXPECT_EQ((*delivered)[1].uid, 2u);
+  auto list = entries();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].flags.system, store::kSeen);
+  EXPECT_EQ(bytes_of(list[1].blob.id), message_n(2));
+}
+
+TEST_F(IngestTest, WriterDroppedAfterNextStoresNothing) {
+  IngestOptions options;
+  options.max_message_size = 100;
+  Ingest ingest = make(options);
+  auto writer = ingest.begin(to_inbox());
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE((*writer)->write(message_n(1)));
+  ASSERT_TRUE((*writer)->next({}, std::nullopt, 0));
+  EXPECT_FALSE((*writer)->write(std::string(200, 'x')));  // TooBig: the whole batch fails
+  EXPECT_FALSE((*writer)->finish_all({}, std::nullopt));
+  writer->reset();
+  EXPECT_TRUE(entries().empty());
+}
+
+TEST_F(IngestTest, NextChecksTheSizeHint) {
+  IngestOptions options;
+  options.max_message_size = 100;
+  Ingest ingest = make(options);
+  auto writer = ingest.begin(to_inbox());
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE((*writer)->write(message_n(1)));
+  auto st = (*writer)->next({}, std::nullopt, 0, 200);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind, ErrorKind::TooBig);
+  EXPECT_TRUE(entries().empty());
+}
+
 TEST(BlobIdOf, KnownDigest) {
-  EXPECT_EQ(store::content_id("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(store::content_id("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace

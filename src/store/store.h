@@ -46,6 +46,8 @@ class Store {
   virtual Result<Account> get_account(AccountId id) = 0;
   virtual Result<std::vector<Account>> list_accounts() = 0;
   virtual Status set_password_hash(AccountId id, std::string_view password_hash) = 0;
+  // RFC 5803 text (auth::format_scram); stored as given, "" clears.
+  virtual Status set_scram_credentials(AccountId id, std::string_view credentials) = 0;
   // Removes the account, its mailboxes and messages; unreferenced blobs are freed.
   virtual Status delete_account(AccountId id) = 0;
   virtual Result<Usage> usage(AccountId id) = 0;

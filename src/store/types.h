@@ -53,6 +53,9 @@ struct Account {
   std::string name;           // login name, stored lower-case
   std::string password_hash;  // PHC string ($argon2id$...), empty = no password login
   int64_t created_unix = 0;
+  // RFC 5803 "SCRAM-SHA-256$..." set with the password; empty = no SCRAM login (accounts whose
+  // password was set before Roost stored these).
+  std::string scram_credentials;
 };
 
 struct MailboxInfo {

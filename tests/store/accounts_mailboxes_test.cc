@@ -179,6 +179,22 @@ TEST_P(AccountsTest, PersistsAcrossReopen) {
   EXPECT_EQ(store().usage(a.id)->messages, 2u);
 }
 
+TEST_P(AccountsTest, ScramCredentialsAreStoredBesideThePassword) {
+  Account a = make_account();
+  EXPECT_EQ(a.scram_credentials, "");  // none until a password is set through auth::Directory
+  ASSERT_TRUE(store().set_scram_credentials(a.id, "SCRAM-SHA-256$4096:c2FsdA==$a2V5:a2V5"));
+  EXPECT_EQ(store().find_account("alice")->scram_credentials,
+            "SCRAM-SHA-256$4096:c2FsdA==$a2V5:a2V5");
+  ASSERT_TRUE(store().set_password_hash(a.id, "$argon2id$y"));
+  reopen();
+  auto found = store().get_account(a.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->scram_credentials, "SCRAM-SHA-256$4096:c2FsdA==$a2V5:a2V5");
+  EXPECT_EQ(found->password_hash, "$argon2id$y");
+  EXPECT_EQ(store().list_accounts()->front().scram_credentials, found->scram_credentials);
+  EXPECT_EQ(store().set_scram_credentials(a.id + 100, "x").error().kind, ErrorKind::NotFound);
+}
+
 ROOST_STORE_SUITE(AccountsTest);
 ROOST_STORE_SUITE(MailboxesTest);
 

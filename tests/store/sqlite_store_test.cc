@@ -31,6 +31,32 @@ TEST_P(SqliteStoreTest, BlobFilesLiveUnderFanOutDirs) {
   EXPECT_TRUE(std::filesystem::exists(*path)) << *path;
 }
 
+TEST_P(SqliteStoreTest, SchemaVersion1IsUpgradedInPlace) {
+  Account a = make_account();
+  auto uids = append_texts(mailbox(a.id, "INBOX").id, 2);
+  store_.reset();
+  // What a version-1 index looked like: no scram column.
+  exec_sql("ALTER TABLE accounts DROP COLUMN scram; UPDATE schema_version SET version = 1;");
+  reopen();
+  auto found = store().find_account("alice");
+  ASSERT_TRUE(found) << found.error().describe();
+  EXPECT_EQ(found->id, a.id);
+  EXPECT_EQ(found->password_hash, a.password_hash);
+  EXPECT_EQ(found->scram_credentials, "");
+  EXPECT_EQ(uids_of(mailbox(a.id, "INBOX").id), uids);
+  ASSERT_TRUE(store().set_scram_credentials(a.id, "SCRAM-SHA-256$4096:c2FsdA==$a2V5:a2V5"));
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir() + "/index.sqlite").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 2);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
 TEST_P(SqliteStoreTest, RepairRemovesLeftoversAndReportsMissing) {
   Account a = make_account();
   MailboxInfo inbox = mailbox(a.id, "INBOX");

@@ -1,11 +1,13 @@
-// APPEND (RFC 9051 §6.3.12): the message literal is streamed into mailbox::Ingest chunk by chunk
-// (never buffered whole) and committed when the command ends; the OK carries APPENDUID
+// APPEND (RFC 9051 §6.3.12) and MULTIAPPEND (RFC 3502): each message literal is streamed into
+// mailbox::Ingest chunk by chunk (never buffered whole); IngestWriter::next() seals a message when
+// the next literal starts and finish_all() commits them all in one Store::append when the command
+// ends, so either every message is stored or none is. The OK carries APPENDUID with the UID set
 // (RFC 4315 §3). A missing mailbox is NO [TRYCREATE], a message over the limit NO [TOOBIG]
-// (RFC 7889 §4), both answered before any byte is invited. MULTIAPPEND (RFC 3502) is not offered:
-// a second message literal aborts the whole command and nothing is stored.
+// (RFC 7889 §4), both answered before that message's bytes are invited.
 #include <boost/asio/awaitable.hpp>
 
 #include "imap/command_table.h"
+#include "imap/proto/sequence_set.h"
 #include "imap/session.h"
 #include "imap/session_append.h"
 
@@ -14,6 +16,20 @@ namespace roost::imap {
 using boost::asio::awaitable;
 using SteadyClock = std::chrono::steady_clock;
 
+namespace {
+
+struct Stamp {
+  std::optional<int64_t> date;  // nullopt = now
+  int32_t zone = 0;
+};
+
+Stamp stamp_of(const AppendMessage& message) {
+  if (!message.internal_date) return {};
+  return {message.internal_date->unix_seconds, message.internal_date->zone_minutes};
+}
+
+}  // namespace
+
 awaitable<void> append_literal_start(Session& session, ParseEvent& event) {
   auto started = SteadyClock::now();
   auto refuse = [&](Reply reply) {
@@ -21,10 +37,6 @@ awaitable<void> append_literal_start(Session& session, ParseEvent& event) {
     session.parser().reject_literal();
     session.finish_command(event.tag, "APPEND", reply, started);
   };
-  if (session.append()) {
-    refuse(Reply::bad("MULTIAPPEND is not supported"));
-    co_return;
-  }
   if (session.state() == SessionState::NotAuthenticated) {
     refuse(Reply::bad("Command not valid in this state"));
     co_return;
@@ -37,6 +49,30 @@ awaitable<void> append_literal_start(Session& session, ParseEvent& event) {
   auto flags = parse_flags(event.message.flags);
   if (!flags) {
     refuse(Reply::bad(flags.error().text));
+    co_return;
+  }
+  if (auto& pending = session.append()) {  // RFC 3502: the next message of a MULTIAPPEND
+    if (pending->tag != event.tag || !pending->complete) {
+      refuse(Reply::bad("APPEND literal out of order"));
+      co_return;
+    }
+    if (pending->failed) {
+      refuse(reply_for(*pending->failed));
+      co_return;
+    }
+    mailbox::IngestWriter& writer = *pending->writer;
+    Stamp stamp = stamp_of(pending->message);
+    const store::Flags& previous = pending->flags;
+    Status sealed = co_await session.blocking().run(
+        [&] { return writer.next(previous, stamp.date, stamp.zone, event.literal_size); });
+    if (!sealed) {
+      refuse(reply_for(sealed.error()));
+      co_return;
+    }
+    pending->message = event.message;
+    pending->flags = std::move(*flags);
+    pending->complete = false;
+    if (event.synchronizing) session.out() += "+ Ready for literal data\r\n";
     co_return;
   }
   store::AccountId account = session.account()->id;
@@ -93,21 +129,20 @@ awaitable<Reply> cmd_append(Session& session, Command& command) {
   AppendInProgress append = std::move(*pending);
   pending.reset();
   if (append.failed) co_return reply_for(*append.failed);
-  std::optional<int64_t> date;
-  int32_t zone = 0;
-  if (append.message.internal_date) {
-    date = append.message.internal_date->unix_seconds;
-    zone = append.message.internal_date->zone_minutes;
-  }
+  Stamp stamp = stamp_of(append.message);
   mailbox::IngestWriter& writer = *append.writer;
+  size_t count = writer.pending() + 1;
   auto delivered = co_await session.blocking().run(
-      [&] { return writer.finish(append.flags, date, zone); });
+      [&] { return writer.finish_all(append.flags, stamp.date, stamp.zone); });
   if (!delivered) co_return reply_for(delivered.error());
   if (session.selected() && session.selected()->view.mailbox() == append.mailbox) {
     session.notice().dirty = true;  // the EXISTS goes out before our OK
   }
-  co_return Reply::ok("APPEND completed", "APPENDUID " + std::to_string(delivered->uidvalidity) +
-                                              " " + std::to_string(delivered->uid));
+  std::vector<uint32_t> uids;
+  for (const mailbox::Delivered& d : *delivered) uids.push_back(d.uid);
+  uint32_t uidvalidity = delivered->empty() ? 0 : delivered->front().uidvalidity;
+  co_return Reply::ok(count > 1 ? "MULTIAPPEND completed" : "APPEND completed",
+                      "APPENDUID " + std::to_string(uidvalidity) + " " + format_numbers(uids));
 }
 
 }  // namespace roost::imap

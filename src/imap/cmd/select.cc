@@ -90,7 +90,7 @@ awaitable<Reply> cmd_select(Session& session, Command& command) {
     co_return reply_for(opened.error());
   }
   write_select_responses(session, *opened, read_only);
-  session.select({opened->info.name, read_only, std::move(opened->view)});
+  session.select({opened->info.name, read_only, std::move(opened->view), {}});
   co_return Reply::ok(read_only ? "EXAMINE completed" : "SELECT completed",
                       read_only ? "READ-ONLY" : "READ-WRITE");
 }

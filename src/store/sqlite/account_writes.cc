@@ -116,6 +116,13 @@ Status set_password_hash(WriteTxn& txn, AccountId id, std::string_view password_
   return expect_changed(txn.db, "account");
 }
 
+Status set_scram_credentials(WriteTxn& txn, AccountId id, std::string_view credentials) {
+  auto stmt = txn.db.prepare("UPDATE accounts SET scram = ? WHERE id = ?");
+  if (!stmt) return stmt.error();
+  ROOST_TRY(stmt->bind_all(credentials, id).run());
+  return expect_changed(txn.db, "account");
+}
+
 Status delete_account(WriteTxn& txn, AccountId id) {
   ROOST_TRY(load_account(txn.db, id));
   std::vector<MailboxInfo> mailboxes;

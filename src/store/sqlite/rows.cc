@@ -25,6 +25,7 @@ Account account_at(const Statement& row) {
   a.name = std::string(row.text_at(1));
   a.password_hash = std::string(row.text_at(2));
   a.created_unix = row.int_at(3);
+  a.scram_credentials = std::string(row.text_at(4));
   return a;
 }
 

@@ -16,7 +16,7 @@ namespace roost::store::sqlite {
 #define ROOST_MAILBOX_COLUMNS                                                            \
   "id, account, name, role, subscribed, uidvalidity, uidnext, highestmodseq, messages, " \
   "unseen, deleted, bytes"
-#define ROOST_ACCOUNT_COLUMNS "id, name, password_hash, created"
+#define ROOST_ACCOUNT_COLUMNS "id, name, password_hash, created, scram"
 #define ROOST_ENTRY_COLUMNS "uid, modseq, blob, size, flags, keywords, internal_date, tz, save_date"
 
 MailboxInfo mailbox_at(const Statement& row);  // ROOST_MAILBOX_COLUMNS from column 0

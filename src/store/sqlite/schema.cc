@@ -82,6 +82,12 @@ CREATE INDEX tombstones_by_modseq ON tombstones(mailbox, modseq);
 INSERT INTO meta(key, value) VALUES ('last_uidvalidity', 0);
 )sql";
 
+// Version 2: SCRAM-SHA-256 credentials (RFC 5803 text) beside the password hash. Accounts from
+// version 1 get "" and have no SCRAM login until their password is set again.
+constexpr const char* kSchemaV2Changes = R"sql(
+ALTER TABLE accounts ADD COLUMN scram TEXT NOT NULL DEFAULT '';
+)sql";
+
 Result<int> read_version(Connection& db) {
   ROOST_TRY(db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)"));
   auto stmt = db.prepare("SELECT version FROM schema_version");
@@ -94,7 +100,7 @@ Result<int> read_version(Connection& db) {
 // One step per version; each runs inside the migration transaction.
 Status migrate(Connection& db, int from) {
   if (from < 1) ROOST_TRY(db.exec(kSchemaV1));
-  // Future: if (from < 2) ROOST_TRY(db.exec(kSchemaV2Changes));
+  if (from < 2) ROOST_TRY(db.exec(kSchemaV2Changes));
   ROOST_TRY(db.exec("DELETE FROM schema_version"));
   auto stmt = db.prepare("INSERT INTO schema_version(version) VALUES (?)");
   if (!stmt) return stmt.error();

@@ -110,6 +110,10 @@ Status SqliteStore::set_password_hash(AccountId id, std::string_view password_ha
   return write([&](WriteTxn& txn) { return sqlite::set_password_hash(txn, id, password_hash); });
 }
 
+Status SqliteStore::set_scram_credentials(AccountId id, std::string_view credentials) {
+  return write([&](WriteTxn& txn) { return sqlite::set_scram_credentials(txn, id, credentials); });
+}
+
 Status SqliteStore::delete_account(AccountId id) {
   return write([&](WriteTxn& txn) { return sqlite::delete_account(txn, id); });
 }

@@ -30,6 +30,7 @@ class SqliteStore final : public Store {
   Result<Account> get_account(AccountId id) override;
   Result<std::vector<Account>> list_accounts() override;
   Status set_password_hash(AccountId id, std::string_view password_hash) override;
+  Status set_scram_credentials(AccountId id, std::string_view credentials) override;
   Status delete_account(AccountId id) override;
   Result<Usage> usage(AccountId id) override;
 

@@ -14,6 +14,7 @@ namespace roost::store::sqlite {
 Status create_account(WriteTxn& txn, std::string_view name, std::string_view password_hash,
                       int64_t now, Account& out);
 Status set_password_hash(WriteTxn& txn, AccountId id, std::string_view password_hash);
+Status set_scram_credentials(WriteTxn& txn, AccountId id, std::string_view credentials);
 Status delete_account(WriteTxn& txn, AccountId id);
 Status create_mailbox(WriteTxn& txn, AccountId account, std::string_view name, SpecialUse role,
                       bool subscribed, int64_t now, MailboxInfo& out);

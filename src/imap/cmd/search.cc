@@ -1,0 +1,237 @@
+// SEARCH / UID SEARCH (RFC 9051 §6.4.4, RFC 3501 §6.4.4, RFC 4731 ESEARCH, RFC 5032 WITHIN),
+// SORT / UID SORT and THREAD / UID THREAD (RFC 5256). The SearchProgram runs on the blocking
+// executor in batches: keys on the MessageEntry first, the parsed message and bytes loaded only
+// when a key needs them. IMAP4rev2 sessions always get ESEARCH (RFC 9051 §6.4.4); IMAP4rev1
+// sessions get "* SEARCH" unless they asked for RETURN (...).
+#include <boost/asio/awaitable.hpp>
+
+#include "base/clock.h"
+#include "imap/command_table.h"
+#include "imap/engine/search_engine.h"
+#include "imap/engine/sort_thread.h"
+#include "imap/message_loader.h"
+#include "imap/proto/response_writer.h"
+#include "imap/session.h"
+
+namespace roost::imap {
+
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr size_t kSearchBatch = 500;
+
+bool known_charset(const std::optional<std::string>& charset) {
+  return !charset || *charset == "UTF-8" || *charset == "US-ASCII";
+}
+
+Reply bad_charset() {
+  return Reply::no("Supported charsets: UTF-8 US-ASCII", "BADCHARSET (UTF-8 US-ASCII)");
+}
+
+SearchContext context_of(const SelectedMailbox& selected) {
+  const mailbox::MailboxView& view = selected.view;
+  SearchContext context;
+  context.saved_uids = selected.saved_uids;
+  context.max_seq = view.exists();
+  context.max_uid = view.exists() == 0 ? 0 : view.uid_at(view.exists());
+  context.now_unix = Clock::system().now_unix();
+  return context;
+}
+
+SearchMessage search_message(MessageLoader& loader, uint32_t seq,
+                             const store::MessageEntry& entry) {
+  SearchMessage message;
+  message.seq = seq;
+  message.entry = &entry;
+  message.load_parsed = [&loader, &entry] { return loader.parsed(entry); };
+  message.load_bytes = [&loader, &entry] { return loader.bytes(entry); };
+  return message;
+}
+
+// The targets (in order) that match `program`, evaluated in batches off the strand.
+awaitable<Result<std::vector<MessageTarget>>> run_search(Session& session,
+                                                         const SearchProgram& program) {
+  const mailbox::MailboxView& view = session.selected()->view;
+  std::vector<MessageTarget> targets = all_targets(view);
+  SearchContext context = context_of(*session.selected());
+  store::Store& store = session.store();
+  store::MailboxId id = view.mailbox();
+  std::vector<MessageTarget> matched;
+  for (size_t start = 0; start < targets.size(); start += kSearchBatch) {
+    size_t end = std::min(targets.size(), start + kSearchBatch);
+    std::vector<MessageTarget> slice(targets.begin() + start, targets.begin() + end);
+    auto found = co_await session.blocking().run([&]() -> Result<std::vector<MessageTarget>> {
+      MessageLoader loader(store, id);
+      auto entries = loader.entries(slice);
+      if (!entries) return entries.error();
+      std::vector<MessageTarget> out;
+      for (size_t i = 0; i < slice.size(); ++i) {
+        const auto& entry = (*entries)[i];
+        if (!entry) continue;  // expunged meanwhile
+        auto hit = program.matches(search_message(loader, slice[i].seq, *entry), context);
+        if (!hit) return hit.error();
+        if (*hit) out.push_back(slice[i]);
+      }
+      return out;
+    });
+    if (!found) co_return found.error();
+    matched.insert(matched.end(), found->begin(), found->end());
+  }
+  co_return matched;
+}
+
+// RFC 4731 §3.1 / RFC 9051 §7.3.4: "* ESEARCH (TAG "t") [UID] MIN n MAX n ALL set COUNT n".
+void write_esearch(Session& session, const Command& command, const SearchReturn& ret,
+                   const std::vector<uint32_t>& numbers) {
+  std::string& out = session.out();
+  out += "* ESEARCH (TAG ";
+  write_string(out, command.tag);
+  out += ")";
+  if (command.uid) out += " UID";
+  if (!numbers.empty()) {
+    if (ret.min) out += " MIN " + std::to_string(numbers.front());
+    if (ret.max) out += " MAX " + std::to_string(numbers.back());
+    if (ret.all) out += " ALL " + format_numbers(numbers);
+  }
+  if (ret.count) out += " COUNT " + std::to_string(numbers.size());
+  out += "\r\n";
+}
+
+}  // namespace
+
+awaitable<Reply> cmd_search(Session& session, Command& command) {
+  auto& args = std::get<SearchArgs>(command.args);
+  if (!known_charset(args.charset)) co_return bad_charset();
+  SearchProgram program(args.key);
+  auto matched = co_await run_search(session, program);
+  if (!matched) co_return reply_for(matched.error());
+  std::vector<uint32_t> numbers;
+  numbers.reserve(matched->size());
+  for (const MessageTarget& t : *matched) numbers.push_back(command.uid ? t.uid : t.seq);
+  if (args.result && args.result->save) {
+    // RFC 5182 §2.4: with MIN and/or MAX (and neither ALL nor COUNT) only those are saved.
+    const SearchReturn& r = *args.result;
+    std::vector<store::Uid> saved;
+    if (!matched->empty() && (r.min || r.max) && !r.all && !r.count) {
+      if (r.min) saved.push_back(matched->front().uid);
+      if (r.max) saved.push_back(matched->back().uid);
+    } else {
+      for (const MessageTarget& t : *matched) saved.push_back(t.uid);
+    }
+    session.selected()->saved_uids.clear();
+    for (const store::UidRange& u : store::uid_set_of(saved)) {
+      session.selected()->saved_uids.push_back({u.first, u.last});
+    }
+  }
+  bool only_save = args.result && args.result->save && !args.result->min && !args.result->max &&
+                   !args.result->all && !args.result->count;
+  if (only_save) {
+    // RFC 5182 §2.4: RETURN (SAVE) alone answers no ESEARCH.
+  } else if (args.result || session.rev2()) {
+    SearchReturn ret;
+    ret.all = true;  // RFC 9051 §6.4.4: no RETURN means RETURN (ALL)
+    if (args.result) ret = *args.result;
+    write_esearch(session, command, ret, numbers);
+  } else {
+    std::string& out = session.out();
+    out += "* SEARCH";
+    for (uint32_t n : numbers) out += " " + std::to_string(n);
+    out += "\r\n";
+  }
+  co_return Reply::ok(command.uid ? "UID SEARCH completed" : "SEARCH completed");
+}
+
+namespace {
+
+struct OrderingInput {
+  bool needs_parsed = false;
+  bool needs_references = false;
+};
+
+// SORT and THREAD: search, then build one SortRecord per match and order them, all in one
+// blocking call so the parsed messages the records point at stay alive.
+template <class Order>
+awaitable<Result<std::string>> search_and_order(Session& session, const Command& command,
+                                                const SearchKey& key, OrderingInput input,
+                                                Order order) {
+  SearchProgram program(key);
+  auto matched = co_await run_search(session, program);
+  if (!matched) co_return matched.error();
+  store::Store& store = session.store();
+  store::MailboxId id = session.selected()->view.mailbox();
+  bool uid = command.uid;
+  co_return co_await session.blocking().run([&]() -> Result<std::string> {
+    MessageLoader loader(store, id);
+    auto entries = loader.entries(*matched);
+    if (!entries) return entries.error();
+    std::vector<SortRecord> records;
+    records.reserve(matched->size());
+    for (size_t i = 0; i < matched->size(); ++i) {
+      const auto& entry = (*entries)[i];
+      if (!entry) continue;
+      SortRecord record;
+      record.number = uid ? (*matched)[i].uid : (*matched)[i].seq;
+      record.seq = (*matched)[i].seq;
+      record.internal_date = entry->internal_date;
+      record.size = entry->blob.size;
+      if (input.needs_parsed) {
+        auto parsed = loader.parsed(*entry);
+        if (!parsed) return parsed.error();
+        record.parsed = *parsed;
+        if (input.needs_references && !record.parsed->parts.empty()) {
+          auto bytes = loader.bytes(*entry);
+          if (!bytes) return bytes.error();
+          std::string_view header =
+              bytes->substr(0, static_cast<size_t>(record.parsed->parts[0].header_size));
+          record.references = header_value(header, "References");
+        }
+      }
+      records.push_back(std::move(record));
+    }
+    return order(records);
+  });
+}
+
+}  // namespace
+
+awaitable<Reply> cmd_sort(Session& session, Command& command) {
+  auto& args = std::get<SortArgs>(command.args);
+  if (!known_charset(args.charset)) co_return bad_charset();
+  bool needs_parsed = false;
+  for (const SortCriterion& c : args.criteria) {
+    needs_parsed =
+        needs_parsed || (c.key != SortCriterion::Key::Arrival && c.key != SortCriterion::Key::Size);
+  }
+  auto criteria = args.criteria;
+  auto sorted = co_await search_and_order(
+      session, command, args.key, {needs_parsed, false},
+      [&criteria](const std::vector<SortRecord>& records) -> Result<std::string> {
+        std::string line = "* SORT";
+        for (uint32_t n : sort_messages(records, criteria)) line += " " + std::to_string(n);
+        return line + "\r\n";
+      });
+  if (!sorted) co_return reply_for(sorted.error());
+  session.out() += *sorted;
+  co_return Reply::ok(command.uid ? "UID SORT completed" : "SORT completed");
+}
+
+awaitable<Reply> cmd_thread(Session& session, Command& command) {
+  auto& args = std::get<ThreadArgs>(command.args);
+  auto algorithm = thread_algorithm_from_name(args.algorithm);
+  if (!algorithm) co_return Reply::bad("Unknown THREAD algorithm " + args.algorithm);
+  if (!known_charset(args.charset)) co_return bad_charset();
+  bool references = *algorithm == ThreadAlgorithm::References;
+  ThreadAlgorithm chosen = *algorithm;
+  auto threads = co_await search_and_order(
+      session, command, args.key, {true, references},
+      [chosen](const std::vector<SortRecord>& records) -> Result<std::string> {
+        std::string list = thread_messages(records, chosen);
+        return list.empty() ? std::string("* THREAD\r\n") : "* THREAD " + list + "\r\n";
+      });
+  if (!threads) co_return reply_for(threads.error());
+  session.out() += *threads;
+  co_return Reply::ok(command.uid ? "UID THREAD completed" : "THREAD completed");
+}
+
+}  // namespace roost::imap

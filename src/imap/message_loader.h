@@ -1,0 +1,70 @@
+// Session-side helpers shared by FETCH, STORE, SEARCH, SORT and THREAD: turning a client's
+// sequence set into (seq, UID) targets of the selected MailboxView, loading the store data of a
+// batch of messages (entries, parsed structure, bytes) on a BlockingExecutor thread, and folding
+// the session's own flag changes into its view so they are not echoed a second time.
+// MessageLoader is blocking: use it only inside BlockingExecutor::run, one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/env.h"
+#include "base/result.h"
+#include "imap/proto/sequence_set.h"
+#include "mailbox/mailbox_view.h"
+#include "mime/message.h"
+#include "store/store.h"
+
+namespace roost::imap {
+
+class Session;
+
+struct MessageTarget {
+  uint32_t seq = 0;
+  store::Uid uid = 0;
+};
+
+// Ascending targets of `set` in `view`. Sequence numbers outside 1..exists() fail with Syntax
+// (the client answers BAD); UIDs not in the view are silently ignored (RFC 9051 §6.4.9).
+// '$' (RFC 5182) uses `saved` (UIDs), empty when nothing was saved.
+Result<std::vector<MessageTarget>> resolve_targets(const mailbox::MailboxView& view,
+                                                   const SequenceSet& set, bool uids,
+                                                   const std::vector<SeqRange>& saved);
+
+// All messages of the view as targets (SEARCH, SORT, THREAD).
+std::vector<MessageTarget> all_targets(const mailbox::MailboxView& view);
+
+// Blocking reads of one mailbox's messages. Parsed messages and byte mappings are cached per
+// blob for the lifetime of the loader (one batch); entries are read one batch at a time.
+class MessageLoader {
+ public:
+  MessageLoader(store::Store& store, store::MailboxId mailbox) : store_(store), mailbox_(mailbox) {}
+
+  // Entries of `targets` by UID, in the order given; missing (expunged) ones are nullopt.
+  Result<std::vector<std::optional<store::MessageEntry>>> entries(
+      const std::vector<MessageTarget>& targets);
+  Result<const mime::ParsedMessage*> parsed(const store::MessageEntry& entry);
+  Result<std::string_view> bytes(const store::MessageEntry& entry);
+
+ private:
+  store::Store& store_;
+  store::MailboxId mailbox_;
+  std::map<std::string, std::unique_ptr<mime::ParsedMessage>> parsed_;
+  std::map<std::string, std::shared_ptr<const MappedFile>> bytes_;
+};
+
+// Folds flag changes this session just made into its view, then takes the updates they cause
+// (the caller writes them, or drops the FETCH FLAGS it reports itself). Call
+// Session::write_updates() first so no one else's pending update is taken here.
+mailbox::ViewUpdates take_own_flag_changes(Session& session,
+                                           const std::vector<store::FlagChange>& changes);
+
+// "* FLAGS (...)" when keywords appeared (RFC 9051 §7.3.5).
+void write_flags_update(std::string& out, const mailbox::ViewUpdates& updates);
+
+}  // namespace roost::imap
