@@ -21,7 +21,7 @@ std::string capabilities(const CapabilityState& state) {
   // RFC 3516, 4731, 5032, 5256, 5957, 8970, 8514 (cmd/fetch.cc, cmd/search.cc).
   out +=
       " BINARY ESEARCH WITHIN SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES"
-      " PREVIEW SAVEDATE SEARCHRES";
+      " PREVIEW SAVEDATE SEARCHRES OBJECTID";
   return out;
 }
 

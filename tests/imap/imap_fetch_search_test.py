@@ -346,6 +346,36 @@ def test_searchres():
         expect(b" SEARCHRES" in caps, caps)
 
 
+def test_objectid():
+    # RFC 8474: MAILBOXID survives RENAME; EMAILID is the same for copies; THREADID is NIL.
+    with ImapServer() as s:
+        setup(s)
+        c = Client(s)
+        r = c.ok("CREATE Projects")
+        created = re.search(rb"\[MAILBOXID \((F\d+)\)\]", r[-1])
+        expect(created is not None, r)
+        r = c.ok("STATUS Projects (MAILBOXID MESSAGES)")
+        want = rb'\* STATUS "?Projects"? \(MAILBOXID \(%s\) MESSAGES 0\)$' % created.group(1)
+        expect(re.match(want, r[0]), r)
+        c.ok("RENAME Projects Work")
+        r = c.ok("SELECT Work")
+        expect(b"* OK [MAILBOXID (%s)] Ok" % created.group(1) in r, r)
+        r = c.ok("SELECT INBOX")
+        inbox = [x for x in r if x.startswith(b"* OK [MAILBOXID (F")]
+        expect(len(inbox) == 1 and created.group(1) not in inbox[0], r)
+        r = c.ok("FETCH 1 (EMAILID THREADID)")
+        m = re.match(rb"\* 1 FETCH \(EMAILID \((M[0-9a-f]{24})\) THREADID NIL\)", r[0])
+        expect(m is not None, r)
+        c.ok("COPY 1 Work")
+        c.ok("SELECT Work")
+        r = c.ok("FETCH 1 (EMAILID)")
+        expect(b"EMAILID (%s)" % m.group(1) in r[0], r)
+        r = c.ok("SEARCH EMAILID %s" % m.group(1).decode())
+        expect(r[0] == b"* SEARCH 1", r)
+        caps = c.ok("CAPABILITY")[0]
+        expect(b" OBJECTID" in caps, caps)
+
+
 def test_sort_and_thread():
     with ImapServer() as s:
         c0 = s.tls()
@@ -414,4 +444,5 @@ if __name__ == "__main__":
     run_tests([test_fetch_items_and_seen, test_binary_append_and_unknown_cte,
                test_store_and_other_sessions, test_idle_sees_flag_change,
                test_no_expunge_during_fetch, test_search_keys, test_esearch, test_searchres,
+               test_objectid,
                test_sort_and_thread, test_preview_savedate_and_large_fetch])

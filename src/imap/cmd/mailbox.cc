@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "imap/command_table.h"
+#include "imap/engine/fetch_renderer.h"
 #include "imap/proto/response_writer.h"
 #include "imap/session.h"
 #include "store/mailbox_name.h"
@@ -80,6 +81,9 @@ void write_status(Session& session, const store::MailboxInfo& info,
         item("APPENDLIMIT", limit ? std::to_string(limit) : "NIL");
         break;
       }
+      case StatusItem::MailboxId:
+        item("MAILBOXID", "(" + mailbox_object_id(info.id) + ")");
+        break;
       case StatusItem::HighestModSeq:
         break;  // not accepted: cmd_status refuses it until CONDSTORE exists
     }
@@ -106,7 +110,7 @@ awaitable<Reply> cmd_create(Session& session, Command& command) {
   auto created = co_await session.blocking().run(
       [&] { return session.store().create_mailbox(account, name, role); });
   if (!created) co_return mailbox_error(created.error());
-  co_return Reply::ok("CREATE completed");
+  co_return Reply::ok("CREATE completed", "MAILBOXID (" + mailbox_object_id(created->id) + ")");
 }
 
 awaitable<Reply> cmd_delete(Session& session, Command& command) {

@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "imap/command_table.h"
+#include "imap/engine/fetch_renderer.h"
 #include "imap/proto/response_writer.h"
 #include "imap/session.h"
 #include "mailbox/expunge.h"
@@ -42,6 +43,7 @@ void write_select_responses(Session& session, const Opened& opened, bool read_on
   }
   out += "* OK [UIDVALIDITY " + std::to_string(view.uidvalidity()) + "] UIDs valid\r\n";
   out += "* OK [UIDNEXT " + std::to_string(view.uidnext()) + "] Predicted next UID\r\n";
+  out += "* OK [MAILBOXID (" + mailbox_object_id(opened.info.id) + ")] Ok\r\n";  // RFC 8474 §4
   if (session.rev2()) {  // RFC 9051 §6.3.2: a LIST response with accurate attributes
     out += "* LIST (";
     out += opened.has_children ? "\\HasChildren" : "\\HasNoChildren";

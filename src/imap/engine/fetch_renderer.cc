@@ -250,6 +250,8 @@ std::string email_id(const store::BlobRef& blob) {
   return "M" + blob.id.substr(0, std::min<size_t>(24, blob.id.size()));
 }
 
+std::string mailbox_object_id(store::MailboxId id) { return "F" + std::to_string(id); }
+
 void write_flags(std::string& out, const store::Flags& flags) {
   static constexpr std::pair<uint32_t, const char*> kSystem[] = {{store::kSeen, "\\Seen"},
                                                                  {store::kAnswered, "\\Answered"},

@@ -51,6 +51,9 @@ Result<std::string> render_fetch(const FetchInput& input, const std::vector<Fetc
 
 // RFC 8474 §5.1: EMAILID "M" + the first 24 hex digits of the blob's SHA-256 (same bytes, same id).
 std::string email_id(const store::BlobRef& blob);
+// RFC 8474 §4: MAILBOXID "F" + the store's mailbox id, which survives RENAME and is never
+// reused (the store allocates ids with AUTOINCREMENT).
+std::string mailbox_object_id(store::MailboxId id);
 
 // "(\Seen \Answered $Forwarded)" for a Flags value (system flags first, then keywords).
 void write_flags(std::string& out, const store::Flags& flags);

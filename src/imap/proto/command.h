@@ -90,6 +90,7 @@ enum class StatusItem {
   Recent,
   HighestModSeq,
   AppendLimit,
+  MailboxId,  // RFC 8474 §4
 };
 std::string_view to_string(StatusItem item);
 

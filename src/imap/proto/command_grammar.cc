@@ -87,6 +87,8 @@ std::string_view to_string(StatusItem item) {
       return "HIGHESTMODSEQ";
     case StatusItem::AppendLimit:
       return "APPENDLIMIT";
+    case StatusItem::MailboxId:
+      return "MAILBOXID";
   }
   return "UNKNOWN";
 }

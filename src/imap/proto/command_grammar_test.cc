@@ -143,10 +143,11 @@ TEST(CommandGrammar, ListForms) {
 TEST(CommandGrammar, Status) {
   auto s = args_of<StatusArgs>(
       parse_one("a STATUS blurdybloop (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT "
-                "HIGHESTMODSEQ APPENDLIMIT)\r\n"));
+                "HIGHESTMODSEQ APPENDLIMIT MAILBOXID)\r\n"));
   EXPECT_EQ(s.mailbox, "blurdybloop");
-  EXPECT_EQ(s.items.size(), 9u);
-  EXPECT_EQ(s.items.back(), StatusItem::AppendLimit);
+  EXPECT_EQ(s.items.size(), 10u);
+  EXPECT_EQ(s.items[8], StatusItem::AppendLimit);
+  EXPECT_EQ(s.items.back(), StatusItem::MailboxId);
   parse_error("a STATUS x ()\r\n");
   parse_error("a STATUS x (FOO)\r\n");
 }

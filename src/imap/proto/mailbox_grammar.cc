@@ -47,7 +47,7 @@ Result<std::vector<StatusItem>> parse_status_items(SyntaxReader& r) {
       {"UIDVALIDITY", StatusItem::UidValidity}, {"UNSEEN", StatusItem::Unseen},
       {"DELETED", StatusItem::Deleted},         {"SIZE", StatusItem::Size},
       {"RECENT", StatusItem::Recent},           {"HIGHESTMODSEQ", StatusItem::HighestModSeq},
-      {"APPENDLIMIT", StatusItem::AppendLimit},
+      {"APPENDLIMIT", StatusItem::AppendLimit}, {"MAILBOXID", StatusItem::MailboxId},
   };
   std::vector<StatusItem> items;
   ROOST_TRY(r.open());
