@@ -76,7 +76,9 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   http::register_http(server);
   if (unfinished_imap_enabled()) {
     imap::register_imap(server, {store->get(), &directory, &ingest, &blocking},
-                        {.max_line_length = server.limits().max_line_length});
+                        {.max_line_length = server.limits().max_line_length,
+                         .max_sessions_per_account =
+                             static_cast<size_t>(settings.limits.max_sessions_per_account)});
   }
 
   for (const net::ListenSpec& spec : listeners) {

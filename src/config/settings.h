@@ -49,6 +49,7 @@ struct LimitsSettings {
   int64_t idle_timeout_seconds = 1800;
   int64_t shutdown_grace_seconds = 10;
   int64_t max_mime_depth = 100;
+  int64_t max_sessions_per_account = 100;
 };
 
 // Per-account storage quota, enforced by mailbox::Ingest for every new message.

@@ -156,6 +156,11 @@ std::vector<Key> build_keys() {
       [](Settings& s) -> int64_t& { return s.limits.shutdown_grace_seconds; },
       "On SIGTERM, how long in-flight commands may run before connections are closed."));
   add(integer(
+      "limits", "max_sessions_per_account", 0, 1000000,
+      [](Settings& s) -> int64_t& { return s.limits.max_sessions_per_account; },
+      "Logged-in sessions one account may have open at once; 0 means unlimited. One more "
+      "login is refused with a clear error."));
+  add(integer(
       "limits", "max_mime_depth", 1, 10000,
       [](Settings& s) -> int64_t& { return s.limits.max_mime_depth; },
       "Deepest MIME nesting parsed; deeper parts are treated as opaque."));

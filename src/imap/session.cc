@@ -137,7 +137,9 @@ awaitable<Result<std::string>> Session::read_line() {
   }
 }
 
-void Session::logged_in(store::Account account) {
+bool Session::logged_in(store::Account account) {
+  session_lease_ = shared_->sessions->acquire(account.id);
+  if (!session_lease_) return false;
   account_ = std::move(account);
   state_ = SessionState::Authenticated;
   std::weak_ptr<ChangeNotice> weak = notice_;
@@ -151,6 +153,7 @@ void Session::logged_in(store::Account account) {
       notice->wake.notify();
     });
   });
+  return true;
 }
 
 void Session::select(SelectedMailbox mailbox) {
@@ -175,7 +178,8 @@ awaitable<Status> Session::refresh(bool force) {
   store::ModSeq since = selected_->view.highest_modseq();
   auto changes = co_await blocking().run([&] { return store().changes_since(id, since); });
   if (!changes) {
-    if (changes.error().kind == ErrorKind::NotFound && selected_ && selected_->view.mailbox() == id) {
+    if (changes.error().kind == ErrorKind::NotFound && selected_ &&
+        selected_->view.mailbox() == id) {
       // Another session deleted the selected mailbox: its sequence numbers mean nothing now.
       out_ += "* BYE Selected mailbox was deleted\r\n";
       state_ = SessionState::Logout;
@@ -187,10 +191,11 @@ awaitable<Status> Session::refresh(bool force) {
 }
 
 std::vector<std::string> flag_names(const store::Flags& flags) {
-  static constexpr std::pair<uint32_t, const char*> kNames[] = {
-      {store::kSeen, "\\Seen"},       {store::kAnswered, "\\Answered"},
-      {store::kFlagged, "\\Flagged"}, {store::kDeleted, "\\Deleted"},
-      {store::kDraft, "\\Draft"}};
+  static constexpr std::pair<uint32_t, const char*> kNames[] = {{store::kSeen, "\\Seen"},
+                                                                {store::kAnswered, "\\Answered"},
+                                                                {store::kFlagged, "\\Flagged"},
+                                                                {store::kDeleted, "\\Deleted"},
+                                                                {store::kDraft, "\\Draft"}};
   std::vector<std::string> out;
   for (const auto& [bit, name] : kNames) {
     if (flags.system & bit) out.emplace_back(name);
@@ -201,8 +206,10 @@ std::vector<std::string> flag_names(const store::Flags& flags) {
 
 Result<store::Flags> parse_flags(const std::vector<std::string>& names) {
   static constexpr std::pair<std::string_view, uint32_t> kBits[] = {
-      {"\\SEEN", store::kSeen},       {"\\ANSWERED", store::kAnswered},
-      {"\\FLAGGED", store::kFlagged}, {"\\DELETED", store::kDeleted},
+      {"\\SEEN", store::kSeen},
+      {"\\ANSWERED", store::kAnswered},
+      {"\\FLAGGED", store::kFlagged},
+      {"\\DELETED", store::kDeleted},
       {"\\DRAFT", store::kDraft}};
   store::Flags flags;
   for (const std::string& name : names) {
@@ -352,7 +359,9 @@ awaitable<void> refuse(net::Connection& conn) {
 }  // namespace
 
 void register_imap(net::Server& server, ImapServices services, ImapOptions options) {
-  auto shared = std::make_shared<const Session::Shared>(Session::Shared{services, options});
+  auto sessions = std::make_shared<auth::SessionCounter>(options.max_sessions_per_account);
+  auto shared =
+      std::make_shared<const Session::Shared>(Session::Shared{services, options, sessions});
   net::SessionHandler handler = [shared](net::Connection& conn) { return serve(shared, conn); };
   server.set_handler(net::Protocol::Imap, handler);
   server.set_handler(net::Protocol::Imaps, handler);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "auth/directory.h"
+#include "auth/session_counter.h"
 #include "imap/proto/command_parser.h"
 #include "imap/session_reply.h"
 #include "mailbox/ingest.h"
@@ -36,7 +37,8 @@ struct ImapServices {
 };
 
 struct ImapOptions {
-  size_t max_line_length = 8192;  // net::NetLimits::max_line_length
+  size_t max_line_length = 8192;          // net::NetLimits::max_line_length
+  size_t max_sessions_per_account = 100;  // logged-in sessions of one account; 0 = unlimited
 };
 
 // Registers the session and the "* BYE" refusal greeting for Protocol::Imap and Imaps.
@@ -95,6 +97,7 @@ class Session {
   struct Shared {
     ImapServices services;
     ImapOptions options;
+    std::shared_ptr<auth::SessionCounter> sessions;  // per-account limit, shared by all sessions
   };
 
   Session(std::shared_ptr<const Shared> shared, net::Connection& conn,
@@ -136,7 +139,8 @@ class Session {
   boost::asio::awaitable<Result<std::string>> read_line();
 
   // Authenticated: subscribe to change events. Call once after a successful login.
-  void logged_in(store::Account account);
+  // False (and still not authenticated) when the account already has its maximum of sessions.
+  bool logged_in(store::Account account);
 
   // The selected mailbox, if any.
   SelectedMailbox* selected() { return selected_ ? &*selected_ : nullptr; }
@@ -167,6 +171,7 @@ class Session {
   CommandParser parser_;
   SessionState state_ = SessionState::NotAuthenticated;
   std::optional<store::Account> account_;
+  std::optional<auth::SessionCounter::Lease> session_lease_;
   std::unique_ptr<store::Subscription> subscription_;
   std::shared_ptr<ChangeNotice> notice_;
   std::optional<SelectedMailbox> selected_;

@@ -29,6 +29,9 @@ def tls_context():
 class ImapServer:
     """roost serve with imap + imaps listeners on a fresh data dir and one account."""
 
+    def __init__(self, config=""):
+        self.config = config  # roost.toml text, if any
+
     def __enter__(self):
         self.tmp = TempDir()
         self.dir = self.tmp.__enter__()
@@ -40,8 +43,15 @@ class ImapServer:
         self.log_path = os.path.join(self.dir, "serve.log")
         self.log = open(self.log_path, "w")
         env = dict(os.environ, ROOST_UNFINISHED_IMAP="1")
+        config = []
+        if self.config:
+            path = os.path.join(self.dir, "roost.toml")
+            with open(path, "w") as f:
+                f.write(self.config)
+            config = ["--config", path]
         self.proc = subprocess.Popen(
-            [ROOST, "serve", "--data-dir", self.dir, "--listen", f"imap=127.0.0.1:{self.imap}",
+            [ROOST, "serve", "--data-dir", self.dir, *config,
+             "--listen", f"imap=127.0.0.1:{self.imap}",
              "--listen", f"imaps=127.0.0.1:{self.imaps}"],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + 15
@@ -425,6 +435,30 @@ def test_curl_lists_mailboxes():
         expect("INBOX" in p.stdout and "Sent" in p.stdout, p.stdout)
 
 
+def test_sessions_per_account_limit():
+    with ImapServer(config="[limits]\nmax_sessions_per_account = 2\n") as s:
+        a, b = s.tls(), s.tls()
+        c = s.tls(login=False)
+        try:
+            c.login(USER, PASSWORD)
+            raise AssertionError("a third session of the account was let in")
+        except imaplib.IMAP4.error as e:
+            expect("[LIMIT]" in str(e), str(e))
+        other = s.tls(login=False)
+        other.login("bob", "bob password")  # other accounts are not affected
+        a.logout()
+        deadline = time.time() + 5
+        while True:  # the slot comes back when the first session has ended
+            try:
+                c.login(USER, PASSWORD)
+                break
+            except imaplib.IMAP4.error:
+                expect(time.time() < deadline, "slot not given back after LOGOUT")
+                time.sleep(0.1)
+        for conn in (b, c, other):
+            conn.logout()
+
+
 if __name__ == "__main__":
     run_tests([test_greeting_capability_and_starttls,
                test_starttls_discards_pipelined_commands_and_refuses_twice,
@@ -433,4 +467,4 @@ if __name__ == "__main__":
                test_raw_select_rev1_and_rev2_and_close, test_parser_errors_keep_the_session,
                test_idle_sees_append_and_expunge_from_another_session,
                test_rename_inbox_utf8_names_and_limits,
-               test_curl_lists_mailboxes])
+               test_curl_lists_mailboxes, test_sessions_per_account_limit])

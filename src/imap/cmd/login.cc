@@ -42,7 +42,9 @@ Reply login_failed(Session& session, std::string_view user, const Error& e) {
 }
 
 Reply logged_in(Session& session, store::Account account) {
-  session.logged_in(std::move(account));
+  if (!session.logged_in(std::move(account))) {
+    return Reply::no("Too many sessions for this account; log out of another first", "LIMIT");
+  }
   // RFC 9051 §6.2.3: the capability list may change at login, so it rides on the OK.
   return Reply::ok("Logged in", "CAPABILITY " + session.capability_list());
 }
