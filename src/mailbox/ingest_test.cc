@@ -1,10 +1,11 @@
 #include "mailbox/ingest.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <string>
+
+#include "mailbox/store_test_fixture.h"
 
 namespace roost::mailbox {
 namespace {
@@ -17,27 +18,8 @@ std::string message_n(int n) {
          std::to_string(n) + "\r\n";
 }
 
-class IngestTest : public ::testing::Test {
+class IngestTest : public StoreTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "roost-ingest-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    auto opened = store::open_sqlite_store({dir_, /*durable=*/false});
-    ASSERT_TRUE(opened) << opened.error().describe();
-    store_ = std::move(*opened);
-    auto account = store_->create_account("alice", "");
-    ASSERT_TRUE(account) << account.error().describe();
-    account_ = account->id;
-    auto inbox = store_->find_mailbox(account_, "INBOX");
-    ASSERT_TRUE(inbox);
-    inbox_ = inbox->id;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   Ingest make(IngestOptions options = {}) { return Ingest(*store_, options, clock_); }
   Destination to_inbox() { return {inbox_, "test"}; }
 
@@ -53,10 +35,6 @@ class IngestTest : public ::testing::Test {
   }
 
   FakeClock clock_{1700000000};
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
-  store::AccountId account_ = 0;
-  store::MailboxId inbox_ = 0;
 };
 
 TEST_F(IngestTest, IngestStoresBytesFlagsAndDate) {

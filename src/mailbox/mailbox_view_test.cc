@@ -9,6 +9,7 @@
 
 #include "mailbox/expunge.h"
 #include "mailbox/ingest.h"
+#include "mailbox/store_test_fixture.h"
 
 namespace roost::mailbox {
 namespace {
@@ -17,24 +18,8 @@ std::string message_n(int n) {
   return "From: a@example.com\r\nSubject: m" + std::to_string(n) + "\r\n\r\nBody\r\n";
 }
 
-class MailboxViewTest : public ::testing::Test {
+class MailboxViewTest : public StoreTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "roost-view-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    auto opened = store::open_sqlite_store({dir_, /*durable=*/false});
-    ASSERT_TRUE(opened) << opened.error().describe();
-    store_ = std::move(*opened);
-    auto account = store_->create_account("alice", "");
-    ASSERT_TRUE(account);
-    inbox_ = store_->find_mailbox(account->id, "INBOX")->id;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   void add(int n, uint32_t flags = 0) {
     Ingest ingest(*store_, {});
     for (int i = 0; i < n; ++i) {
@@ -56,9 +41,6 @@ class MailboxViewTest : public ::testing::Test {
     ASSERT_TRUE(r) << r.error().describe();
   }
 
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
-  store::MailboxId inbox_ = 0;
   int next_ = 1;
 };
 
