@@ -12,6 +12,8 @@
 #include <optional>
 #include <vector>
 
+#include "auth/saslprep.h"
+
 namespace roost::auth {
 namespace {
 
@@ -150,7 +152,10 @@ Result<ScramCredentials> make_scram(std::string_view password, uint32_t iteratio
       1) {
     return make_error(ErrorKind::Internal, "no random bytes for a SCRAM salt", "RAND_bytes");
   }
-  return derive_scram(password, salt, iterations);
+  // RFC 5802 §2.2: keys come from SASLprep(password); a password SASLprep refuses (control
+  // characters, unassigned code points) is used as its bytes, as clients that skip SASLprep do.
+  auto prepped = saslprep(password);
+  return derive_scram(prepped ? *prepped : std::string(password), salt, iterations);
 }
 
 std::string format_scram(const ScramCredentials& c) {

@@ -3,8 +3,8 @@
 // (Directory) and moves the messages over its protocol (IMAP AUTHENTICATE).
 //
 // Channel binding is not supported: we advertise SCRAM-SHA-256 only (never -PLUS), so a client
-// may send gs2 flag "n" or "y" (RFC 5802 §6); "p=" is refused. Passwords are used as their
-// UTF-8 bytes (no SASLprep, RFC 4013): ASCII passwords, the common case, are unaffected.
+// may send gs2 flag "n" or "y" (RFC 5802 §6); "p=" is refused. make_scram() derives the keys
+// from SASLprep(password) (RFC 4013, auth/saslprep.h); derive_scram() takes the bytes as given.
 #pragma once
 
 #include <cstdint>
