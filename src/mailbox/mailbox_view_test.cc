@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -138,7 +137,9 @@ TEST_F(MailboxViewTest, FlagChangeThenExpungeSendsOnlyExpunge) {
   EXPECT_TRUE(u.fetch_flags.empty());
 }
 
-TEST(MailboxViewScale, MillionMessagesLoadAndExpungeQuickly) {
+// A million-message view loads, expunges and renumbers correctly (its speed is measured by
+// bench/ big-mailbox and tests/store's ROOST_BIG_MAILBOX run, not asserted here).
+TEST(MailboxViewScale, MillionMessagesLoadAndExpunge) {
   store::MailboxInfo info;
   info.id = 1;
   info.uidvalidity = 7;
@@ -150,18 +151,15 @@ TEST(MailboxViewScale, MillionMessagesLoadAndExpungeQuickly) {
     states[i].flags.system = i % 3 == 0 ? uint32_t{store::kSeen} : 0u;
     if (i % 100 == 0) states[i].flags.keywords = {"$Label" + std::to_string(i % 7)};
   }
-  auto start = std::chrono::steady_clock::now();
   MailboxView view = MailboxView::from_states(info, std::move(states));
   store::ChangesSince changes;
   changes.expunged = {2, 500000, 999999};
   changes.highest_modseq = 2;
   view.apply(changes);
   ViewUpdates u = view.take_updates(true);
-  auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(u.expunged, (std::vector<uint32_t>{2, 499999, 999997}));
   EXPECT_EQ(view.exists(), 999997u);
   EXPECT_EQ(view.keywords().size(), 7u);
-  EXPECT_LT(elapsed, std::chrono::seconds(1));
 }
 
 }  // namespace
