@@ -15,10 +15,10 @@ PASSWORD_FILE=$DATA/demo-password.txt
 # ROOST_DEV_<PROTO>_PORT (e.g. ROOST_DEV_HTTP_PORT=18080) moves one listener.
 LISTENERS=(
   "http        8080 none"
-  # "imap        1143 STARTTLS"
-  # "imaps       1993 implicit-TLS"
-  # "pop3        1110 STARTTLS"
-  # "pop3s       1995 implicit-TLS"
+  "imap        1143 STARTTLS"
+  "imaps       1993 implicit-TLS"
+  "pop3        1110 STLS"
+  "pop3s       1995 implicit-TLS"
   # "submission  1587 STARTTLS"
   # "submissions 1465 implicit-TLS"
   # "lmtp        1024 none"

@@ -220,6 +220,26 @@ class AccountStore final : public store::Store {
     return nullptr;
   }
   Result<std::string> repair() override { return std::string(); }
+  Result<std::optional<std::string>> account_setting(store::AccountId, std::string_view) override {
+    return NoBlobs::unused();
+  }
+  Status set_account_setting(store::AccountId, std::string_view, std::string_view) override {
+    return NoBlobs::unused();
+  }
+  Status hide_from_pop3(store::AccountId, const std::vector<std::string>&, int64_t) override {
+    return NoBlobs::unused();
+  }
+  Result<std::vector<store::Pop3Hidden>> pop3_hidden(store::AccountId) override {
+    return NoBlobs::unused();
+  }
+  Result<uint64_t> prune_pop3_hidden(store::AccountId) override { return NoBlobs::unused(); }
+  Result<std::vector<std::optional<uint64_t>>> crlf_sizes(
+      const std::vector<std::string>&) override {
+    return NoBlobs::unused();
+  }
+  Status set_crlf_sizes(const std::vector<std::pair<std::string, uint64_t>>&) override {
+    return NoBlobs::unused();
+  }
 
   bool fail_next_ = false;
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -66,6 +67,16 @@ class PosixMappedFile final : public MappedFile {
   }
   std::string_view bytes() const override {
     return addr_ ? std::string_view(static_cast<const char*>(addr_), len_) : std::string_view();
+  }
+  void release(uint64_t offset, uint64_t length) const override {
+    if (addr_ == nullptr || offset >= len_) return;
+    static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    uint64_t end = std::min<uint64_t>(len_, offset + length);
+    uint64_t first = (offset + page - 1) / page * page;  // whole pages inside the range only
+    uint64_t last = end == len_ ? (len_ + page - 1) / page * page : end / page * page;
+    if (last <= first) return;
+    // Read-only shared file mapping: MADV_DONTNEED only unmaps; the page cache keeps the data.
+    (void)::madvise(static_cast<char*>(addr_) + first, last - first, MADV_DONTNEED);
   }
 
  private:

@@ -28,6 +28,13 @@ class MappedFile {
  public:
   virtual ~MappedFile() = default;
   virtual std::string_view bytes() const = 0;
+  // A hint that [offset, offset + length) is not needed for a while: a mapping drops those
+  // resident pages (whole pages only), so scanning a 2 GiB file does not keep 2 GiB in the
+  // process's RSS. bytes() stays valid; reading the range again just faults it back in.
+  virtual void release(uint64_t offset, uint64_t length) const {
+    (void)offset;
+    (void)length;
+  }
 };
 
 class Env {

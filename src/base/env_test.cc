@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 namespace roost {
 namespace {
@@ -53,6 +55,39 @@ TEST_F(EnvTest, EmptyFileMapsToEmptyView) {
   auto m = Env::real().map_file(path);
   ASSERT_TRUE(m);
   EXPECT_TRUE((*m)->bytes().empty());
+  (*m)->release(0, 100);  // nothing mapped: a no-op
+}
+
+// Resident file-backed pages of this process (RssFile in /proc/self/status), in bytes.
+uint64_t resident_file_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("RssFile:", 0) == 0) return std::stoull(line.substr(8)) * 1024;
+  }
+  return 0;
+}
+
+TEST_F(EnvTest, ReleaseDropsResidentPagesAndKeepsTheBytes) {
+  constexpr size_t kSize = 32 << 20;
+  std::string data(kSize, '\0');
+  for (size_t i = 0; i < kSize; ++i) data[i] = static_cast<char>('a' + (i * 7919) % 26);
+  std::string path = (dir_ / "big").string();
+  ASSERT_TRUE(Env::real().write_file_atomic(path, data));
+  auto m = Env::real().map_file(path);
+  ASSERT_TRUE(m);
+  const MappedFile& file = **m;
+  uint64_t before = resident_file_bytes();
+  ASSERT_TRUE(file.bytes() == data);  // touches every page
+  uint64_t touched = resident_file_bytes();
+  ASSERT_GE(touched, before + kSize * 3 / 4);
+  file.release(0, kSize);
+  EXPECT_LE(resident_file_bytes(), before + kSize / 8);
+  // An unaligned range keeps the partial pages at its edges; the bytes read back the same.
+  file.release(100, kSize / 2);
+  EXPECT_TRUE(file.bytes() == data);
+  file.release(kSize - 1, 10);  // past the end: clamped
+  EXPECT_EQ(file.bytes().substr(kSize - 5), data.substr(kSize - 5));
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
-// roost account add|passwd|del|list
+// roost account add|passwd|del|list|pop3-policy
 #include <iostream>
 
 #include "auth/directory.h"
 #include "cli/commands.h"
+#include "cli/context.h"
 #include "cli/password_input.h"
 #include "cli/table_printer.h"
 
@@ -13,6 +14,7 @@ struct AccountArgs {
   std::string name;
   bool password_stdin = false;
   bool yes = false;
+  std::string policy;  // pop3-policy: empty = show
 };
 
 void run_add(const GlobalOptions& options, const AccountArgs& args) {
@@ -51,6 +53,39 @@ void run_del(const GlobalOptions& options, const AccountArgs& args) {
   }
   check_or_fail(directory.delete_account(account.name));
   std::cout << "deleted account " << account.name << "\n";
+}
+
+// Shows or sets the account's own POP3 DELE policy, which wins over [pop3] delete_policy.
+void run_pop3_policy(const GlobalOptions& options, const AccountArgs& args) {
+  Context ctx = value_or_fail(open_context(options));
+  auth::Directory directory(*ctx.store, Clock::system(), directory_options(ctx.settings));
+  auto account = value_or_fail(directory.find_account(args.name));
+  const std::string& configured = ctx.settings.pop3.delete_policy;
+  if (args.policy.empty()) {
+    auto own = value_or_fail(mailbox::pop3_policy_override(*ctx.store, account.id));
+    if (own) {
+      std::cout << account.name << ": " << mailbox::to_string(*own) << " (set for this account)\n";
+    } else {
+      std::cout << account.name << ": " << configured << " (from [pop3] delete_policy)\n";
+    }
+    return;
+  }
+  std::optional<mailbox::Pop3DeletePolicy> policy;
+  if (args.policy != "default") {
+    policy = mailbox::parse_pop3_policy(args.policy);
+    if (!policy) {
+      fail(make_error(ErrorKind::Syntax, "unknown POP3 policy \"" + args.policy +
+                                             "\": use auto, keep, delete, move or default"));
+    }
+  }
+  check_or_fail(mailbox::set_pop3_policy_override(*ctx.store, account.id, policy));
+  if (policy) {
+    std::cout << account.name << ": POP3 DELE policy set to " << mailbox::to_string(*policy)
+              << "\n";
+  } else {
+    std::cout << account.name << ": POP3 DELE policy follows [pop3] delete_policy (" << configured
+              << ")\n";
+  }
 }
 
 void run_list(const GlobalOptions& options) {
@@ -93,6 +128,14 @@ void add_account_commands(CLI::App& app, GlobalOptions& options) {
   auto* list = account->add_subcommand("list", "List accounts with their usage");
   add_global_options(*list, options);
   list->callback([&options] { run_list(options); });
+
+  auto* pop3_policy = account->add_subcommand(
+      "pop3-policy", "Show or set what POP3 DELE does for one account (overrides [pop3])");
+  pop3_policy->add_option("NAME", args->name, "Login name")->required();
+  pop3_policy->add_option("POLICY", args->policy,
+                          "auto, keep, delete or move; default clears the account's own policy");
+  add_global_options(*pop3_policy, options);
+  pop3_policy->callback([&options, args] { run_pop3_policy(options, *args); });
 }
 
 }  // namespace roost::cli

@@ -1,3 +1,5 @@
+#include "cli/context.h"
+
 #include <iostream>
 
 #include "base/env.h"
@@ -51,6 +53,17 @@ mailbox::IngestOptions ingest_options(const config::Settings& settings) {
   options.quota_bytes = static_cast<uint64_t>(settings.quota.storage);
   options.quota_messages = static_cast<uint64_t>(settings.quota.messages);
   options.parse_limits.max_depth = static_cast<uint32_t>(settings.limits.max_mime_depth);
+  return options;
+}
+
+mailbox::Pop3Options pop3_options(const config::Settings& settings) {
+  mailbox::Pop3Options options;
+  // The key table only lets valid names through; an unknown one would mean a table bug.
+  options.policy = mailbox::parse_pop3_policy(settings.pop3.delete_policy)
+                       .value_or(mailbox::Pop3DeletePolicy::Auto);
+  options.move_to = settings.pop3.move_to;
+  options.mark_seen_on_retr = settings.pop3.mark_seen_on_retr;
+  options.retention_days = settings.pop3.retention_days;
   return options;
 }
 

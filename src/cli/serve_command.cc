@@ -7,10 +7,12 @@
 #include "base/env.h"
 #include "base/log.h"
 #include "cli/commands.h"
+#include "cli/context.h"
 #include "http/http_session.h"
 #include "imap/session.h"
 #include "net/blocking_executor.h"
 #include "net/server.h"
+#include "pop3/session.h"
 
 namespace roost::cli {
 namespace {
@@ -28,13 +30,6 @@ net::NetLimits net_limits(const config::LimitsSettings& limits) {
   out.shutdown_grace = std::chrono::seconds(limits.shutdown_grace_seconds);
   out.max_connections = static_cast<size_t>(limits.max_connections);
   return out;
-}
-
-// The IMAP server is offered only when asked for explicitly until FETCH/SEARCH/STORE/COPY/MOVE
-// exist: Roost never offers an unfinished protocol by default.
-bool unfinished_imap_enabled() {
-  const char* flag = std::getenv("ROOST_UNFINISHED_IMAP");
-  return flag != nullptr && std::string_view(flag) == "1";
 }
 
 void run_serve(const GlobalOptions& options, const ServeArgs& args) {
@@ -74,12 +69,17 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   net::BlockingExecutor blocking;
   net::Server server(threads, tls, net_limits(settings.limits));
   http::register_http(server);
-  if (unfinished_imap_enabled()) {
-    imap::register_imap(server, {store->get(), &directory, &ingest, &blocking},
-                        {.max_line_length = server.limits().max_line_length,
-                         .max_sessions_per_account =
-                             static_cast<size_t>(settings.limits.max_sessions_per_account)});
-  }
+  imap::register_imap(
+      server, {store->get(), &directory, &ingest, &blocking},
+      {.max_line_length = server.limits().max_line_length,
+       .max_sessions_per_account = static_cast<size_t>(settings.limits.max_sessions_per_account),
+       .literal_plus = settings.imap.literal_plus,
+       .allow_plaintext = settings.auth.allow_plaintext});
+  pop3::register_pop3(server, {store->get(), &directory, &blocking, &Clock::system()},
+                      {.maildrop = pop3_options(settings),
+                       .max_line_length = server.limits().max_line_length,
+                       .login_delay_seconds = settings.pop3.login_delay_seconds,
+                       .allow_plaintext = settings.auth.allow_plaintext});
 
   for (const net::ListenSpec& spec : listeners) {
     // The server logs one net.listen event per listener; failures name the listener.

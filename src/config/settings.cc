@@ -102,6 +102,16 @@ Status apply_list(Settings& s, const Key& key, const toml::node& node, std::stri
   return ok();
 }
 
+Status apply_flag(Settings& s, const Key& key, const toml::node& node, std::string_view source) {
+  auto value = node.as_boolean();
+  if (!value) {
+    return at(source, node, key.full_name(),
+              fmt::format("must be true or false, not {}", node_kind(node)));
+  }
+  key.flag(s) = value->get();
+  return ok();
+}
+
 Status apply_key(Settings& s, const Key& key, const toml::node& node, std::string_view source) {
   switch (key.type) {
     case KeyType::Integer:
@@ -112,6 +122,8 @@ Status apply_key(Settings& s, const Key& key, const toml::node& node, std::strin
       return apply_text(s, key, node, source);
     case KeyType::AddressList:
       return apply_list(s, key, node, source);
+    case KeyType::Boolean:
+      return apply_flag(s, key, node, source);
   }
   return ok();
 }
@@ -151,6 +163,10 @@ const std::vector<std::string>* Settings::listen_list(std::string_view protocol)
   return const_cast<Settings*>(this)->listen_list(protocol);
 }
 
+void Settings::clear_listeners() {
+  for (net::Protocol proto : net::kAllProtocols) listen_list(net::to_string(proto))->clear();
+}
+
 std::vector<net::ListenSpec> Settings::listeners() const {
   std::vector<net::ListenSpec> out;
   for (net::Protocol proto : net::kAllProtocols) {
@@ -185,6 +201,8 @@ Result<Settings> parse_settings(std::string_view text, std::string_view source) 
     }
     if (!table_value)
       return at(source, table_node, table, "must be a table, e.g. [" + std::string(table) + "]");
+    // A [listen] table says which listeners run, whole: protocols it leaves out are not started.
+    if (table == "listen") s.clear_listeners();
     for (const auto& [key_name, node] : *table_value) {
       auto it = std::find_if(keys.begin(), keys.end(), [&](const Key& k) {
         return k.table == table && k.name == key_name.str();
@@ -212,9 +230,7 @@ Status apply_overrides(Settings& settings, const Overrides& overrides) {
   if (!overrides.data_dir.empty()) settings.server.data_dir = overrides.data_dir;
   if (overrides.listen.empty()) return ok();
   // Any --listen means "exactly these listeners": the [listen] table is replaced whole.
-  ListenSettings replaced;
-  replaced.http.clear();
-  settings.listen = replaced;
+  settings.clear_listeners();
   for (const std::string& flag : overrides.listen) {
     auto parsed = net::parse_listen_spec(flag);
     if (!parsed) return parsed.error();

@@ -35,7 +35,10 @@ struct TlsSettings {
 
 // One list of "host:port" per protocol (net::kAllProtocols); empty list = not started.
 struct ListenSettings {
-  std::vector<std::string> imap, imaps, pop3, pop3s, submission, submissions, smtp, lmtp;
+  // The standard ports of the protocols this build offers, on every IPv4 address.
+  std::vector<std::string> imap = {"0.0.0.0:143"}, imaps = {"0.0.0.0:993"};
+  std::vector<std::string> pop3 = {"0.0.0.0:110"}, pop3s = {"0.0.0.0:995"};
+  std::vector<std::string> submission, submissions, smtp, lmtp;
   std::vector<std::string> http = {"127.0.0.1:8080"};
   std::vector<std::string> https;
 };
@@ -52,6 +55,13 @@ struct LimitsSettings {
   int64_t max_sessions_per_account = 100;
 };
 
+// IMAP protocol choices (imap::ImapOptions).
+struct ImapSettings {
+  // RFC 7888: true advertises LITERAL+ (non-synchronizing literals of any size); false advertises
+  // LITERAL- (at most 4096 octets; larger ones get BAD [TOOBIG]), as IMAP4rev2 requires.
+  bool literal_plus = true;
+};
+
 // Per-account storage quota, enforced by mailbox::Ingest for every new message.
 struct QuotaSettings {
   int64_t storage = 0;   // bytes per account; 0 = unlimited
@@ -63,6 +73,16 @@ struct AuthSettings {
   int64_t free_failures = 3;           // failures before any delay
   int64_t max_delay_seconds = 300;     // cap of the doubling delay
   int64_t forget_after_seconds = 900;  // quiet time that resets the count
+  bool allow_plaintext = false;        // passwords on connections without TLS
+};
+
+// POP3 on the shared store (mailbox/pop3_maildrop.h; cli::pop3_options maps it).
+struct Pop3Settings {
+  std::string delete_policy = "auto";  // auto | keep | delete | move; per account overrides
+  std::string move_to = "POP3 retrieved";
+  bool mark_seen_on_retr = true;
+  int64_t retention_days = 0;       // hidden mail is expunged after this; 0 = never
+  int64_t login_delay_seconds = 0;  // RFC 2449 LOGIN-DELAY; 0 = none
 };
 
 struct Settings {
@@ -71,13 +91,17 @@ struct Settings {
   TlsSettings tls;
   ListenSettings listen;
   LimitsSettings limits;
+  ImapSettings imap;
   QuotaSettings quota;
   AuthSettings auth;
+  Pop3Settings pop3;
 
   std::string source;  // the file the settings came from; empty = built-in defaults
 
   // Every configured listener, in net::kAllProtocols order (already validated at load).
   std::vector<net::ListenSpec> listeners() const;
+  // No listener at all (before a [listen] table or --listen flags say which run).
+  void clear_listeners();
   // The list of one protocol by name (nullptr for an unknown name).
   std::vector<std::string>* listen_list(std::string_view protocol);
   const std::vector<std::string>* listen_list(std::string_view protocol) const;

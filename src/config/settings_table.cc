@@ -71,6 +71,34 @@ Key choice(std::string_view table, std::string_view name, std::vector<std::strin
   return k;
 }
 
+Key boolean(std::string_view table, std::string_view name, std::function<bool&(Settings&)> field,
+            std::string doc) {
+  Key k;
+  k.table = table;
+  k.name = name;
+  k.type = KeyType::Boolean;
+  k.doc = std::move(doc);
+  k.flag = std::move(field);
+  return k;
+}
+
+// A mailbox name the POP3 `move` policy can create: not INBOX (the message would come back to
+// the maildrop), no empty hierarchy level.
+std::optional<std::string> check_move_target(const std::string& name) {
+  if (name.empty()) return "must not be empty";
+  std::string first = name.substr(0, name.find('/'));
+  for (char& c : first) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (first == "inbox") return "must not be INBOX or below it";
+  if (name.front() == '/' || name.back() == '/' || name.find("//") != std::string::npos) {
+    return "must not start or end with '/' or contain \"//\"";
+  }
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return "must not contain control characters";
+  }
+  return std::nullopt;
+}
+
 std::vector<Key> build_keys() {
   std::vector<Key> keys;
   auto add = [&keys](Key k, std::string default_text = {}) {
@@ -118,8 +146,9 @@ std::vector<Key> build_keys() {
     k.type = KeyType::AddressList;
     k.doc = fmt::format(
         "Addresses (`\"host:port\"`, IPv6 as `\"[::1]:port\"`; without a port, the standard one) "
-        "for {}{}. Empty: not started. "
-        "Any `--listen` flag replaces the whole `[listen]` table.",
+        "for {}{}. Empty: not started. A `[listen]` table in the file replaces the defaults "
+        "whole (protocols it leaves out are not started), and any `--listen` flag replaces "
+        "the `[listen]` table.",
         proto, net::is_implicit_tls(protocol) ? " (TLS from the first byte)" : "");
     k.list = [proto](Settings& s) -> std::vector<std::string>& { return *s.listen_list(proto); };
     keys.push_back(std::move(k));
@@ -165,6 +194,12 @@ std::vector<Key> build_keys() {
       [](Settings& s) -> int64_t& { return s.limits.max_mime_depth; },
       "Deepest MIME nesting parsed; deeper parts are treated as opaque."));
 
+  add(boolean(
+      "imap", "literal_plus", [](Settings& s) -> bool& { return s.imap.literal_plus; },
+      "Advertise LITERAL+ and accept non-synchronizing literals of any size (RFC 7888). `false` "
+      "advertises LITERAL- instead, as IMAP4rev2 asks: a non-synchronizing literal over 4096 "
+      "octets is read past and its command answered `BAD [TOOBIG]`."));
+
   add(size(
       "quota", "storage", 0, 1024 * kGiB * 1024,
       [](Settings& s) -> int64_t& { return s.quota.storage; },
@@ -186,6 +221,36 @@ std::vector<Key> build_keys() {
       "auth", "forget_after_seconds", 1, 7 * 86400,
       [](Settings& s) -> int64_t& { return s.auth.forget_after_seconds; },
       "Failures are forgotten after this long without a new one."));
+  add(boolean(
+      "auth", "allow_plaintext", [](Settings& s) -> bool& { return s.auth.allow_plaintext; },
+      "Allow USER/PASS, LOGIN and AUTH on connections without TLS (passwords then cross the "
+      "network in clear text)."));
+
+  add(choice(
+      "pop3", "delete_policy", {"auto", "keep", "delete", "move"},
+      [](Settings& s) -> std::string& { return s.pop3.delete_policy; },
+      "What POP3 DELE does: `delete` expunges the message (IMAP sessions see it go at once), "
+      "`keep` hides it from later POP3 logins and leaves it to IMAP, `move` moves it to "
+      "`pop3.move_to`; `auto` is `keep` for accounts that have ever logged in over IMAP, else "
+      "`delete`. `roost account pop3-policy` overrides it per account."));
+  add(text(
+      "pop3", "move_to", [](Settings& s) -> std::string& { return s.pop3.move_to; },
+      "Mailbox that DELE moves messages to under policy `move`; created when missing. Not "
+      "INBOX."));
+  keys.back().check = check_move_target;
+  add(boolean(
+      "pop3", "mark_seen_on_retr", [](Settings& s) -> bool& { return s.pop3.mark_seen_on_retr; },
+      "RETR sets `\\Seen` on the message, so IMAP clients show it as read."));
+  add(integer(
+      "pop3", "retention_days", 0, 36500,
+      [](Settings& s) -> int64_t& { return s.pop3.retention_days; },
+      "Messages POP3 has hidden (policy `keep`) are expunged from INBOX this many days later, at "
+      "the account's next POP3 login; 0 keeps them."));
+  add(integer(
+      "pop3", "login_delay_seconds", 0, 86400,
+      [](Settings& s) -> int64_t& { return s.pop3.login_delay_seconds; },
+      "Shortest time between two POP3 logins of one account, announced as LOGIN-DELAY "
+      "(RFC 2449); 0 means none."));
   return keys;
 }
 
@@ -204,6 +269,8 @@ std::string type_name(const Key& key) {
       return fmt::format("size {}–{}", human_size(key.min), human_size(key.max));
     case KeyType::AddressList:
       return "array of strings";
+    case KeyType::Boolean:
+      return "boolean";
   }
   return "?";
 }
@@ -224,6 +291,8 @@ std::string default_of(const Key& key) {
       for (const auto& a : key.list(defaults)) out += (out.empty() ? "" : ", ") + ("\"" + a + "\"");
       return "`[" + out + "]`";
     }
+    case KeyType::Boolean:
+      return key.flag(defaults) ? "`true`" : "`false`";
   }
   return "";
 }

@@ -19,6 +19,7 @@ enum class KeyType {
   Integer,      // within [min, max]
   Size,         // bytes: an integer or "64 MiB" / "512k" / "1G"; within [min, max]
   AddressList,  // array of "host:port" strings
+  Boolean,      // true or false
 };
 
 struct Key {
@@ -30,6 +31,7 @@ struct Key {
   std::function<std::string&(Settings&)> text;
   std::function<int64_t&(Settings&)> number;
   std::function<std::vector<std::string>&(Settings&)> list;
+  std::function<bool&(Settings&)> flag;
   int64_t min = 0;
   int64_t max = INT64_MAX;
   std::vector<std::string_view> choices;

@@ -14,9 +14,12 @@ TEST(Settings, EmptyFileGivesDefaults) {
   EXPECT_EQ(s->server.log_level, "info");
   EXPECT_EQ(s->store.backend, "sqlite");
   EXPECT_EQ(s->limits.max_message_size, 64 * 1024 * 1024);
-  ASSERT_EQ(s->listeners().size(), 1u);
-  EXPECT_EQ(s->listeners()[0].protocol, net::Protocol::Http);
-  EXPECT_EQ(s->listeners()[0].port, 8080);
+  // The standard ports of what this build offers, in net::kAllProtocols order.
+  std::vector<std::string> names;
+  for (const auto& l : s->listeners()) names.push_back(net::to_string(l));
+  EXPECT_EQ(names, (std::vector<std::string>{"imap=0.0.0.0:143", "imaps=0.0.0.0:993",
+                                             "pop3=0.0.0.0:110", "pop3s=0.0.0.0:995",
+                                             "http=127.0.0.1:8080"}));
 }
 
 TEST(Settings, ReadsEveryKind) {
@@ -85,6 +88,58 @@ TEST(Settings, BadValuesNameTheKey) {
   }
 }
 
+TEST(Settings, Pop3AndPlaintextKeys) {
+  auto defaults = parse_settings("", "f");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->pop3.delete_policy, "auto");
+  EXPECT_EQ(defaults->pop3.move_to, "POP3 retrieved");
+  EXPECT_TRUE(defaults->pop3.mark_seen_on_retr);
+  EXPECT_EQ(defaults->pop3.retention_days, 0);
+  EXPECT_EQ(defaults->pop3.login_delay_seconds, 0);
+  EXPECT_FALSE(defaults->auth.allow_plaintext);
+
+  auto s = parse_settings(R"(
+[auth]
+allow_plaintext = true
+[pop3]
+delete_policy = "move"
+move_to = "Archive/POP3"
+mark_seen_on_retr = false
+retention_days = 30
+login_delay_seconds = 900
+)",
+                          "t.toml");
+  ASSERT_TRUE(s) << s.error().describe();
+  EXPECT_TRUE(s->auth.allow_plaintext);
+  EXPECT_EQ(s->pop3.delete_policy, "move");
+  EXPECT_EQ(s->pop3.move_to, "Archive/POP3");
+  EXPECT_FALSE(s->pop3.mark_seen_on_retr);
+  EXPECT_EQ(s->pop3.retention_days, 30);
+  EXPECT_EQ(s->pop3.login_delay_seconds, 900);
+
+  struct Case {
+    const char* toml;
+    const char* expect;
+  } cases[] = {
+      {"[pop3]\ndelete_policy = \"shred\"\n", "pop3.delete_policy: \"shred\" is not one of"},
+      {"[pop3]\nmove_to = \"inbox\"\n", "pop3.move_to: must not be INBOX"},
+      {"[pop3]\nmove_to = \"INBOX/old\"\n", "pop3.move_to: must not be INBOX"},
+      {"[pop3]\nmove_to = \"a//b\"\n", "pop3.move_to: must not start or end"},
+      {"[pop3]\nmove_to = \"\"\n", "pop3.move_to: must not be empty"},
+      {"[pop3]\nmark_seen_on_retr = \"yes\"\n", "mark_seen_on_retr: must be true or false"},
+      {"[pop3]\nretention_days = -1\n", "pop3.retention_days: -1 is out of range"},
+      {"[auth]\nallow_plaintext = 1\n", "auth.allow_plaintext: must be true or false"},
+  };
+  for (const auto& c : cases) {
+    auto bad = parse_settings(c.toml, "f");
+    ASSERT_FALSE(bad) << c.toml;
+    EXPECT_NE(bad.error().text.find(c.expect), std::string::npos)
+        << c.toml << " -> " << bad.error().text;
+  }
+  EXPECT_NE(reference_markdown().find("| `pop3.mark_seen_on_retr` | boolean | `true` |"),
+            std::string::npos);
+}
+
 TEST(Settings, ListenOverrideReplacesWholeTable) {
   auto s = parse_settings("[listen]\nimap = [\"127.0.0.1:1143\"]\n", "f");
   ASSERT_TRUE(s);
@@ -151,6 +206,21 @@ TEST(Settings, ReferenceListsEveryKeyOnce) {
   EXPECT_NE(md.find("`\"64 MiB\"`"), std::string::npos);
 }
 
+TEST(Settings, ImapLiteralPlusKey) {
+  auto defaults = parse_settings("", "f");
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->imap.literal_plus);  // LITERAL+ unless configured otherwise
+  auto minus = parse_settings("[imap]\nliteral_plus = false\n", "f");
+  ASSERT_TRUE(minus) << minus.error().describe();
+  EXPECT_FALSE(minus->imap.literal_plus);
+  auto bad = parse_settings("[imap]\nliteral_plus = \"no\"\n", "f");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().text.find("imap.literal_plus: must be true or false"), std::string::npos)
+      << bad.error().text;
+  EXPECT_NE(reference_markdown().find("| `imap.literal_plus` | boolean | `true` |"),
+            std::string::npos);
+}
+
 TEST(Settings, ReferenceDefaultsRoundTrip) {
   // Every default the table renders must itself load: the table and the structs agree.
   std::string toml;
@@ -176,7 +246,11 @@ TEST(Settings, ReferenceDefaultsRoundTrip) {
         std::string items;
         for (const auto& a : k.list(defaults)) items += (items.empty() ? "\"" : ", \"") + a + "\"";
         toml += "[" + items + "]\n";
+        break;
       }
+      case KeyType::Boolean:
+        toml += k.flag(defaults) ? "true\n" : "false\n";
+        break;
     }
   }
   auto s = parse_settings(toml, "defaults.toml");

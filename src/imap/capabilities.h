@@ -10,9 +10,11 @@ namespace roost::imap {
 
 struct CapabilityState {
   bool tls = false;            // the connection is encrypted
+  bool passwords_allowed = false;  // TLS is active or [auth] allow_plaintext
   bool tls_available = false;  // STARTTLS may be offered
   bool authenticated = false;
   uint64_t append_limit = 0;  // max message size; 0 = unlimited (no APPENDLIMIT=)
+  bool literal_plus = true;   // RFC 7888: LITERAL+, else LITERAL-
 };
 
 // Space-separated, e.g. "IMAP4rev2 IMAP4rev1 STARTTLS LOGINDISABLED ...".

@@ -41,6 +41,8 @@ const std::array kCommands = {
   CommandSpec{CommandName::Status,       kAuth,             cmd_status},
   CommandSpec{CommandName::Append,       kAuth,             cmd_append},
   CommandSpec{CommandName::Idle,         kAuth,             cmd_idle},
+  // RFC 4978 §6: command-auth, so valid once logged in, selected or not.
+  CommandSpec{CommandName::Compress,     kAuth,             cmd_compress},
   CommandSpec{CommandName::Check,        kSelected,         cmd_check},
   CommandSpec{CommandName::Close,        kSelected,         cmd_close},
   CommandSpec{CommandName::Unselect,     kSelected,         cmd_unselect},

@@ -4,9 +4,8 @@
 // reply. A command missing from the table answers BAD "not implemented".
 #pragma once
 
-#include <cstdint>
-
 #include <boost/asio/awaitable.hpp>
+#include <cstdint>
 
 #include "imap/proto/command.h"
 #include "imap/session_reply.h"
@@ -71,5 +70,7 @@ boost::asio::awaitable<Reply> cmd_list(Session&, Command&);  // and LSUB
 boost::asio::awaitable<Reply> cmd_append(Session&, Command&);
 // cmd/idle.cc
 boost::asio::awaitable<Reply> cmd_idle(Session&, Command&);
+// cmd/compress.cc
+boost::asio::awaitable<Reply> cmd_compress(Session&, Command&);
 
 }  // namespace roost::imap

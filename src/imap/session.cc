@@ -1,5 +1,6 @@
 #include "imap/session.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -45,6 +46,8 @@ ParserLimits parser_limits(const ImapOptions& options) {
   // APPEND sizes are checked at LiteralStart against Ingest's max_message_size, so a too-big
   // message gets NO [TOOBIG] (RFC 7889 §4) while other literals keep the parser's BAD [TOOBIG].
   limits.max_append_size = UINT64_MAX;
+  // RFC 7888 §4: with LITERAL-, a non-synchronizing literal over 4096 octets is refused.
+  if (!options.literal_plus) limits.max_nonsync_literal_size = kLiteralMinusLimit;
   return limits;
 }
 
@@ -63,9 +66,11 @@ Session::~Session() = default;
 
 std::string Session::capability_list() const {
   return capabilities({.tls = conn_.is_tls(),
+                       .passwords_allowed = passwords_allowed(),
                        .tls_available = conn_.tls_available(),
                        .authenticated = state_ != SessionState::NotAuthenticated,
-                       .append_limit = shared_->services.ingest->options().max_message_size});
+                       .append_limit = shared_->services.ingest->options().max_message_size,
+                       .literal_plus = shared_->options.literal_plus});
 }
 
 void Session::enable_rev2() {
@@ -82,6 +87,47 @@ void Session::write_mailbox_name(std::string& out, std::string_view name) const 
   write_mailbox(out, name, rev2_ || utf8_);
 }
 
+void Session::enable_condstore() {
+  if (condstore_) return;
+  condstore_ = true;
+  // RFC 7162 §3.1: the first enabling command while a mailbox is selected reports its
+  // HIGHESTMODSEQ (SELECT/EXAMINE report their own).
+  if (!selected_) return;
+  store::ModSeq modseq = selected_->view.announced_modseq();
+  out_ += "* OK [HIGHESTMODSEQ " + std::to_string(modseq) + "] Highest\r\n";
+  selected_->reported_modseq = modseq;
+}
+
+void Session::enable_qresync() {
+  enable_condstore();
+  qresync_ = true;
+}
+
+void Session::note_fetch_modseq(store::ModSeq modseq) {
+  if (selected_) selected_->fetch_modseq = std::max(selected_->fetch_modseq, modseq);
+}
+
+void Session::write_flag_fetch(const mailbox::FlagUpdate& update, bool uid, bool silent) {
+  out_ += "* " + std::to_string(update.seq) + " FETCH (";
+  std::string_view sep;
+  if (uid || condstore_) {
+    out_ += "UID " + std::to_string(update.uid);
+    sep = " ";
+  }
+  if (!silent) {
+    out_ += sep;
+    out_ += "FLAGS ";
+    write_flag_list(out_, flag_names(update.flags));
+    sep = " ";
+  }
+  if (condstore_) {
+    out_ += sep;
+    out_ += "MODSEQ (" + std::to_string(update.modseq) + ")";
+    note_fetch_modseq(update.modseq);
+  }
+  out_ += ")\r\n";
+}
+
 awaitable<Status> Session::send() {
   if (closed_) co_return make_error(ErrorKind::Io, "connection closed");
   Status st = ok();
@@ -95,6 +141,7 @@ awaitable<Status> Session::send() {
 }
 
 awaitable<Status> Session::push() {
+  report_highest_modseq(nullptr);  // IDLE has no tagged reply to carry it
   pushing_ = true;
   Status st = co_await send();
   pushing_ = false;
@@ -157,6 +204,8 @@ bool Session::logged_in(store::Account account) {
 }
 
 void Session::select(SelectedMailbox mailbox) {
+  mailbox.reported_modseq = mailbox.view.announced_modseq();  // SELECT's [HIGHESTMODSEQ]
+  mailbox.fetch_modseq = 0;
   notice_->watched = mailbox.view.mailbox();
   notice_->dirty = false;
   selected_ = std::move(mailbox);
@@ -236,17 +285,39 @@ Result<store::Flags> parse_flags(const std::vector<std::string>& names) {
 void Session::write_updates(bool allow_expunge) {
   if (!selected_) return;
   mailbox::ViewUpdates u = selected_->view.take_updates(allow_expunge);
-  for (uint32_t seq : u.expunged) out_ += "* " + std::to_string(seq) + " EXPUNGE\r\n";
+  if (qresync_) {
+    // RFC 7162 §3.2.10: with QRESYNC on, expunges are told by UID, never as EXPUNGE.
+    if (!u.vanished.empty()) out_ += "* VANISHED " + format_numbers(u.vanished) + "\r\n";
+  } else {
+    for (uint32_t seq : u.expunged) out_ += "* " + std::to_string(seq) + " EXPUNGE\r\n";
+  }
   if (u.exists) out_ += "* " + std::to_string(*u.exists) + " EXISTS\r\n";
   if (u.flags) {
     out_ += "* FLAGS ";
     write_flag_list(out_, *u.flags);
     out_ += "\r\n";
   }
-  for (const mailbox::FlagUpdate& f : u.fetch_flags) {
-    out_ += "* " + std::to_string(f.seq) + " FETCH (FLAGS ";
-    write_flag_list(out_, flag_names(f.flags));
-    out_ += ")\r\n";
+  for (const mailbox::FlagUpdate& f : u.fetch_flags) write_flag_fetch(f, false);
+}
+
+void Session::report_highest_modseq(Reply* tagged) {
+  if (!qresync_ || !selected_) return;
+  SelectedMailbox& s = *selected_;
+  std::optional<store::ModSeq> report;
+  if (s.view.has_pending_expunge()) {
+    if (s.fetch_modseq > s.reported_modseq) report = s.reported_modseq;
+  } else {
+    store::ModSeq complete = s.view.announced_modseq();
+    if (complete > s.reported_modseq && complete > s.fetch_modseq) report = complete;
+    s.reported_modseq = complete;  // the client knows it now, from us or from FETCH MODSEQs
+  }
+  s.fetch_modseq = 0;
+  if (!report) return;
+  std::string code = "HIGHESTMODSEQ " + std::to_string(*report);
+  if (tagged && tagged->kind == Reply::Kind::Ok && tagged->code.empty()) {
+    tagged->code = std::move(code);
+  } else {
+    out_ += "* OK [" + code + "] Highest\r\n";
   }
 }
 
@@ -333,6 +404,7 @@ awaitable<void> Session::dispatch(Command& command) {
   if (state_ == SessionState::Selected) {
     co_await refresh();
     write_updates(!spec || allows_expunge(*spec, command));
+    report_highest_modseq(&reply);
   }
   finish_command(command.tag, to_string(command.name), reply, started);
 }

@@ -39,6 +39,10 @@ struct ImapServices {
 struct ImapOptions {
   size_t max_line_length = 8192;          // net::NetLimits::max_line_length
   size_t max_sessions_per_account = 100;  // logged-in sessions of one account; 0 = unlimited
+  // RFC 7888: LITERAL+ (non-synchronizing literals of any size) or LITERAL- (at most 4096).
+  bool literal_plus = true;
+  // [auth] allow_plaintext: LOGIN and AUTHENTICATE are accepted without TLS too.
+  bool allow_plaintext = false;
 };
 
 // Registers the session and the "* BYE" refusal greeting for Protocol::Imap and Imaps.
@@ -77,6 +81,10 @@ struct SelectedMailbox {
   // RFC 5182 §2.1: the UIDs of the last SEARCH ... RETURN (SAVE), named '$'; it lives and dies
   // with the selection (SELECT, EXAMINE, CLOSE and UNSELECT reset it).
   std::vector<SeqRange> saved_uids;
+  // RFC 7162: the last HIGHESTMODSEQ told to the client, and the highest MODSEQ in FETCH
+  // responses since the session last decided whether to tell it a new one.
+  store::ModSeq reported_modseq = 0;
+  store::ModSeq fetch_modseq = 0;
 };
 
 // An APPEND whose message literal is being streamed into mailbox::Ingest.
@@ -112,6 +120,8 @@ class Session {
   auth::Directory& directory() { return *shared_->services.directory; }
   mailbox::Ingest& ingest() { return *shared_->services.ingest; }
   net::BlockingExecutor& blocking() { return *shared_->services.blocking; }
+  // Passwords may be sent: the connection is encrypted or [auth] allow_plaintext says so.
+  bool passwords_allowed() const { return conn_.is_tls() || shared_->options.allow_plaintext; }
   CommandParser& parser() { return parser_; }
   const boost::asio::any_io_executor& executor() const { return executor_; }
 
@@ -128,6 +138,22 @@ class Session {
   void enable_rev2();
   void enable_utf8();
   void write_mailbox_name(std::string& out, std::string_view name) const;
+
+  // RFC 7162 §3.1: CONDSTORE awareness, switched on by the first CONDSTORE enabling command
+  // (ENABLE CONDSTORE, SELECT/EXAMINE (CONDSTORE), STATUS (HIGHESTMODSEQ), FETCH MODSEQ or
+  // CHANGEDSINCE, STORE UNCHANGEDSINCE, SEARCH MODSEQ) for the rest of the connection. When a
+  // mailbox is selected at that moment its HIGHESTMODSEQ goes out in an untagged OK. Once aware,
+  // every FETCH response the session sends for flag changes carries UID and MODSEQ (§3.2.4).
+  // RFC 7162 §3.2.3: ENABLE QRESYNC implies CONDSTORE; expunges then go out as VANISHED.
+  bool condstore() const { return condstore_; }
+  bool qresync() const { return qresync_; }
+  void enable_condstore();
+  void enable_qresync();
+  // Records a MODSEQ sent in a FETCH response (for report_highest_modseq).
+  void note_fetch_modseq(store::ModSeq modseq);
+  // "* n FETCH (...)" for a flag change (unsolicited, STORE, QRESYNC): UID when `uid` or once
+  // CONDSTORE-aware, FLAGS unless `silent`, MODSEQ once CONDSTORE-aware.
+  void write_flag_fetch(const mailbox::FlagUpdate& update, bool uid, bool silent = false);
 
   // Untagged output, sent before the tagged reply (or by send()).
   std::string& out() { return out_; }
@@ -149,8 +175,14 @@ class Session {
   // Pulls the delta of the selected mailbox from the store when something changed (or when
   // `force`); no-op without a selected mailbox.
   boost::asio::awaitable<Status> refresh(bool force = false);
-  // Writes EXISTS / EXPUNGE / FETCH FLAGS / FLAGS the client has not seen into out().
+  // Writes EXISTS / EXPUNGE (VANISHED once QRESYNC is on, RFC 7162 §3.2.10) / FETCH FLAGS /
+  // FLAGS the client has not seen into out().
   void write_updates(bool allow_expunge);
+  // QRESYNC: after updates went out, tells the client the HIGHESTMODSEQ it may resynchronize
+  // from when that moved past what its FETCH responses showed, or, while an expunge is held
+  // back, takes it back to the last safe value (a client that tracks FETCH MODSEQs would
+  // otherwise skip the expunge). In the tagged OK when it has no code, else untagged.
+  void report_highest_modseq(Reply* tagged);
   ChangeNotice& notice() { return *notice_; }
 
   // APPEND streaming (cmd/append.cc).
@@ -180,6 +212,8 @@ class Session {
   std::string client_name_;  // from ID, for logs
   bool rev2_ = false;
   bool utf8_ = false;
+  bool condstore_ = false;
+  bool qresync_ = false;
   bool closed_ = false;  // the transport failed: stop without writing
   bool pushing_ = false;
   Signal push_done_;

@@ -107,12 +107,16 @@ Status Ingest::check_quota(store::AccountId account, uint64_t bytes, uint64_t me
 
 Result<store::NewMessage> Ingest::prepare(const store::BlobRef& blob, const store::Flags& flags,
                                           std::optional<int64_t> internal_date, int32_t tz) {
-  // Parse from the stored bytes (mmap), so a streamed message is never held twice.
+  // Parse from the stored bytes (mmap), so a streamed message is never held twice; pages the
+  // parser has read through are dropped, so a 2 GiB message is never resident whole either.
   auto mapped = store_.blobs().read(blob.id);
   if (!mapped) return mapped.error();
+  const MappedFile& file = **mapped;
   store::NewMessage message;
   message.blob = blob;
-  message.parsed = mime::serialize(mime::parse((*mapped)->bytes(), options_.parse_limits));
+  message.parsed = mime::serialize(
+      mime::parse(file.bytes(), options_.parse_limits,
+                  [&file](uint64_t offset, uint64_t length) { file.release(offset, length); }));
   message.flags = flags;
   store::normalize(message.flags);
   message.internal_date = internal_date.value_or(clock_.now_unix());

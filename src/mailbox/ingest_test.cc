@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "mailbox/store_test_fixture.h"
@@ -233,6 +234,53 @@ TEST_F(IngestTest, NextChecksTheSizeHint) {
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().kind, ErrorKind::TooBig);
   EXPECT_TRUE(entries().empty());
+}
+
+// A /proc/self/status field ("VmHWM", "VmRSS"...) in bytes; 0 when absent.
+uint64_t status_bytes(std::string_view field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 &&
+        line[field.size()] == ':') {
+      return std::stoull(line.substr(field.size() + 1)) * 1024;
+    }
+  }
+  return 0;
+}
+
+// The parse at save time reads the stored file through a mapping; the pages it has read through
+// are dropped as it goes, so even the peak RSS stays far below the message size.
+TEST_F(IngestTest, LargeMessageIsNeverResidentWhole) {
+  constexpr size_t kChunk = 1 << 20, kChunks = 96;
+  std::string line(1022, 'x');
+  line += "\r\n";
+  std::string chunk;
+  while (chunk.size() < kChunk) chunk += line;
+  IngestOptions options;
+  options.max_message_size = 0;
+  Ingest ingest = make(options);
+  auto writer = ingest.begin(to_inbox());
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE((*writer)->write("Subject: big\r\n\r\n"));
+  {
+    std::ofstream reset("/proc/self/clear_refs");  // "5" resets VmHWM to VmRSS (Linux 4.0+)
+    reset << "5";
+    reset.flush();
+    if (!reset) GTEST_SKIP() << "cannot reset the peak RSS here";
+  }
+  uint64_t base = status_bytes("VmHWM");
+  for (size_t i = 0; i < kChunks; ++i) ASSERT_TRUE((*writer)->write(chunk));
+  auto delivered = (*writer)->finish({}, std::nullopt);
+  ASSERT_TRUE(delivered) << delivered.error().describe();
+  uint64_t peak = status_bytes("VmHWM");
+  EXPECT_LT(peak - base, (kChunk * kChunks) / 2) << "peak RSS rose by " << (peak - base) / kChunk
+                                                 << " MiB for a " << kChunks << " MiB message";
+  auto parsed = store_->parsed_of(delivered->blob.id);
+  ASSERT_TRUE(parsed);
+  auto message = mime::deserialize(*parsed);
+  ASSERT_TRUE(message);
+  EXPECT_EQ(message->parts[0].body_lines, kChunks * (chunk.size() / line.size()));
 }
 
 TEST(BlobIdOf, KnownDigest) {

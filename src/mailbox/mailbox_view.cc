@@ -19,6 +19,7 @@ MailboxView MailboxView::from_states(const store::MailboxInfo& info,
   view.uidvalidity_ = info.uidvalidity;
   view.uidnext_ = info.uidnext;
   view.highest_modseq_ = info.highest_modseq;
+  view.announced_modseq_ = info.highest_modseq;
   view.uids_.reserve(states.size());
   view.system_.reserve(states.size());
   view.keyword_of_.reserve(states.size());
@@ -102,7 +103,7 @@ void MailboxView::apply(const store::ChangesSince& changes) {
     if (system_[i] == state.flags.system && keyword_of_[i] == kw) continue;
     system_[i] = state.flags.system;
     keyword_of_[i] = kw;
-    pending_flags_.push_back(state.uid);
+    pending_flags_.emplace_back(state.uid, state.modseq);
   }
   std::vector<store::Uid> gone;
   for (store::Uid uid : changes.expunged) {
@@ -131,10 +132,14 @@ ViewUpdates MailboxView::take_updates(bool allow_expunge) {
   if (allow_expunge && !pending_expunge_.empty()) {
     // RFC 9051 §7.5.2: each EXPUNGE renumbers the messages after it, so ascending UIDs are
     // announced at (index - already removed); one compaction pass keeps this O(n).
+    // A message that arrived and went before its EXISTS was sent is dropped without a word.
     size_t write = 0, next_gone = 0;
     for (size_t read = 0; read < uids_.size(); ++read) {
       if (next_gone < pending_expunge_.size() && uids_[read] == pending_expunge_[next_gone]) {
-        out.expunged.push_back(static_cast<uint32_t>(read - next_gone) + 1);
+        if (read < announced_exists_) {
+          out.expunged.push_back(static_cast<uint32_t>(write) + 1);
+          out.vanished.push_back(uids_[read]);
+        }
         ++next_gone;
         continue;
       }
@@ -160,17 +165,45 @@ ViewUpdates MailboxView::take_updates(bool allow_expunge) {
     }
   }
   if (!pending_flags_.empty()) {
+    // Ascending UID, and for each UID its latest change (the highest MODSEQ) last.
     std::sort(pending_flags_.begin(), pending_flags_.end());
-    pending_flags_.erase(std::unique(pending_flags_.begin(), pending_flags_.end()),
-                         pending_flags_.end());
-    for (store::Uid uid : pending_flags_) {
+    for (size_t i = 0; i < pending_flags_.size(); ++i) {
+      auto [uid, modseq] = pending_flags_[i];
+      if (i + 1 < pending_flags_.size() && pending_flags_[i + 1].first == uid) continue;
       auto seq = seq_of(uid);
       if (!seq) continue;
       if (is_expunged(*seq)) continue;  // its EXPUNGE comes later; no flags needed
-      out.fetch_flags.push_back({*seq, uid, flags_at(*seq)});
+      out.fetch_flags.push_back({*seq, uid, flags_at(*seq), modseq});
     }
     pending_flags_.clear();
   }
+  if (pending_expunge_.empty()) announced_modseq_ = highest_modseq_;
+  return out;
+}
+
+Resync resync(const std::vector<store::MessageState>& states,
+              const std::vector<store::Uid>& expunged, store::ModSeq since,
+              const std::optional<store::UidSet>& known) {
+  auto wanted = [&](store::Uid uid) { return !known || store::contains(*known, uid); };
+  Resync out;
+  for (size_t i = 0; i < states.size(); ++i) {
+    const store::MessageState& s = states[i];
+    if (s.modseq > since && wanted(s.uid)) {
+      out.changed.push_back({static_cast<uint32_t>(i) + 1, s.uid, s.flags, s.modseq});
+    }
+  }
+  auto present = [&](store::Uid uid) {
+    auto it =
+        std::lower_bound(states.begin(), states.end(), uid,
+                         [](const store::MessageState& s, store::Uid u) { return s.uid < u; });
+    return it != states.end() && it->uid == uid;
+  };
+  for (store::Uid uid : expunged) {
+    // Expunged after the states were read: the view still has it and announces it later.
+    if (wanted(uid) && !present(uid)) out.vanished.push_back(uid);
+  }
+  std::sort(out.vanished.begin(), out.vanished.end());
+  out.vanished.erase(std::unique(out.vanished.begin(), out.vanished.end()), out.vanished.end());
   return out;
 }
 

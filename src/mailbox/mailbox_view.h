@@ -5,20 +5,26 @@
 //   1. load(): one Store::message_states() at SELECT (a blocking call, run off the I/O thread);
 //   2. Store::changes_since(view.highest_modseq()) on a worker thread, then apply() the delta;
 //   3. take_updates(allow_expunge) when the session may talk: EXPUNGE sequence numbers in the
-//      order to send them (each relative to the list after the previous one), the new EXISTS
-//      count, FETCH FLAGS for changed messages, and the mailbox FLAGS when keywords appeared.
+//      order to send them (each relative to the list after the previous one) and the same
+//      messages as UIDs (QRESYNC's VANISHED, RFC 7162 §3.2.10), the new EXISTS count, FETCH
+//      FLAGS (with the MODSEQ of the change) for changed messages, and the mailbox FLAGS when
+//      keywords appeared.
 // RFC 9051 §7.5.1: EXPUNGE must not be sent while a command that uses sequence numbers runs;
 // with allow_expunge = false expunged messages keep their sequence numbers until a later call.
+// announced_modseq() is the MODSEQ up to which the client has been told everything (it stays
+// behind while an expunge is held back), the only safe HIGHESTMODSEQ to report (RFC 7162).
 //
 // Built for 1,000,000 messages: flat arrays (UID, system flags, an index into interned keyword
-// sets), no allocation per message beyond new distinct keyword sets. Not thread-safe: owned by
-// one session; the blocking fetch only reads highest_modseq().
+// sets), no allocation per message beyond new distinct keyword sets, and no per-message MODSEQ:
+// only pending flag changes carry theirs. Not thread-safe: owned by one session; the blocking
+// fetch only reads highest_modseq().
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -30,17 +36,32 @@ struct FlagUpdate {
   uint32_t seq = 0;  // sequence number after this batch's expunges
   store::Uid uid = 0;
   store::Flags flags;
+  store::ModSeq modseq = 0;  // of the latest change (RFC 7162 FETCH MODSEQ)
+  bool operator==(const FlagUpdate&) const = default;
 };
 
 struct ViewUpdates {
   std::vector<uint32_t> expunged;                 // "* n EXPUNGE" in this order
+  std::vector<store::Uid> vanished;               // the same messages, ascending UIDs
   std::optional<uint32_t> exists;                 // "* n EXISTS" when messages arrived
   std::optional<std::vector<std::string>> flags;  // "* FLAGS (...)": keywords appeared
   std::vector<FlagUpdate> fetch_flags;            // "* n FETCH (FLAGS (...))", ascending seq
-  bool empty() const {
-    return expunged.empty() && !exists && !flags && fetch_flags.empty();
-  }
+  bool empty() const { return expunged.empty() && !exists && !flags && fetch_flags.empty(); }
 };
+
+// RFC 7162 §3.2.5: what SELECT/EXAMINE (QRESYNC (...)) tells a client that last saw the mailbox
+// at MODSEQ `since`.
+struct Resync {
+  std::vector<store::Uid> vanished;  // "* VANISHED (EARLIER) ...", ascending
+  std::vector<FlagUpdate> changed;   // "* n FETCH (UID FLAGS MODSEQ)", ascending seq
+};
+
+// From the states the view is built from (ascending UIDs: index + 1 is the sequence number) and
+// the UIDs of tombstones newer than `since`. `known` (the client's known-uids) limits both lists;
+// nullopt means every UID. UIDs still in `states` are never reported as vanished.
+Resync resync(const std::vector<store::MessageState>& states,
+              const std::vector<store::Uid>& expunged, store::ModSeq since,
+              const std::optional<store::UidSet>& known);
 
 class MailboxView {
  public:
@@ -57,6 +78,8 @@ class MailboxView {
   uint32_t uidvalidity() const { return uidvalidity_; }
   store::Uid uidnext() const { return uidnext_; }
   store::ModSeq highest_modseq() const { return highest_modseq_; }
+  // Everything up to this MODSEQ has been told to the client (see above).
+  store::ModSeq announced_modseq() const { return announced_modseq_; }
 
   // Messages the client knows (including expunged ones it has not been told about yet).
   uint32_t exists() const { return static_cast<uint32_t>(uids_.size()); }
@@ -80,6 +103,7 @@ class MailboxView {
   // What to tell the client now. Pending expunges stay pending when !allow_expunge.
   ViewUpdates take_updates(bool allow_expunge);
   bool has_pending() const;
+  bool has_pending_expunge() const { return !pending_expunge_.empty(); }
 
  private:
   uint32_t intern(const std::vector<std::string>& keywords);
@@ -89,6 +113,7 @@ class MailboxView {
   uint32_t uidvalidity_ = 0;
   store::Uid uidnext_ = 1;
   store::ModSeq highest_modseq_ = 0;
+  store::ModSeq announced_modseq_ = 0;
 
   std::vector<store::Uid> uids_;      // ascending; index = seq - 1
   std::vector<uint32_t> system_;      // store::SystemFlag bits
@@ -98,8 +123,8 @@ class MailboxView {
   size_t announced_keyword_sets_ = 1;            // sets already looked at for FLAGS
   std::vector<std::string> announced_keywords_;  // keywords in the last FLAGS sent
 
-  std::vector<store::Uid> pending_expunge_;  // ascending, still in uids_
-  std::vector<store::Uid> pending_flags_;    // unsorted, may repeat
+  std::vector<store::Uid> pending_expunge_;                          // ascending, still in uids_
+  std::vector<std::pair<store::Uid, store::ModSeq>> pending_flags_;  // unsorted, may repeat
   uint32_t announced_exists_ = 0;
 };
 

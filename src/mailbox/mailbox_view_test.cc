@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -135,6 +136,90 @@ TEST_F(MailboxViewTest, FlagChangeThenExpungeSendsOnlyExpunge) {
   ViewUpdates u = view->take_updates(true);
   EXPECT_EQ(u.expunged, std::vector<uint32_t>{1});
   EXPECT_TRUE(u.fetch_flags.empty());
+}
+
+TEST_F(MailboxViewTest, ExpungesComeWithTheirUidsAndFlagsWithTheirModseq) {
+  add(4);
+  auto view = MailboxView::load(*store_, inbox_);
+  ASSERT_TRUE(view);
+  set_flags({{3, 3}}, store::FlagOp::Add, {store::kSeen, {}});
+  set_flags({{3, 3}}, store::FlagOp::Add, {store::kFlagged, {}});
+  remove({1, 2});
+  refresh(*view);
+  store::ModSeq latest = view->highest_modseq();
+  ViewUpdates u = view->take_updates(true);
+  EXPECT_EQ(u.expunged, (std::vector<uint32_t>{1, 1}));
+  EXPECT_EQ(u.vanished, (std::vector<store::Uid>{1, 2}));
+  ASSERT_EQ(u.fetch_flags.size(), 1u);  // two changes of one message: one FETCH, latest MODSEQ
+  EXPECT_EQ(u.fetch_flags[0].seq, 1u);
+  EXPECT_EQ(u.fetch_flags[0].uid, 3u);
+  EXPECT_EQ(u.fetch_flags[0].flags.system, store::kSeen | store::kFlagged);
+  EXPECT_EQ(u.fetch_flags[0].modseq, latest - 1);  // the expunge came after both changes
+}
+
+TEST_F(MailboxViewTest, AnnouncedModseqWaitsForHeldBackExpunges) {
+  add(3);
+  auto view = MailboxView::load(*store_, inbox_);
+  ASSERT_TRUE(view);
+  store::ModSeq at_load = view->highest_modseq();
+  EXPECT_EQ(view->announced_modseq(), at_load);
+  set_flags({{1, 1}}, store::FlagOp::Add, {store::kSeen, {}});
+  refresh(*view);
+  EXPECT_EQ(view->announced_modseq(), at_load);  // nothing told yet
+  view->take_updates(false);
+  store::ModSeq flagged = view->highest_modseq();
+  EXPECT_GT(flagged, at_load);
+  EXPECT_EQ(view->announced_modseq(), flagged);
+  remove({2});
+  set_flags({{3, 3}}, store::FlagOp::Add, {store::kSeen, {}});
+  refresh(*view);
+  ViewUpdates held = view->take_updates(false);
+  EXPECT_EQ(held.fetch_flags.size(), 1u);
+  EXPECT_TRUE(view->has_pending_expunge());
+  EXPECT_EQ(view->announced_modseq(), flagged);  // the expunge is not told: stay behind it
+  ViewUpdates later = view->take_updates(true);
+  EXPECT_EQ(later.vanished, std::vector<store::Uid>{2});
+  EXPECT_FALSE(view->has_pending_expunge());
+  EXPECT_EQ(view->announced_modseq(), view->highest_modseq());
+}
+
+TEST_F(MailboxViewTest, MessageGoneBeforeItsExistsIsNeverAnnounced) {
+  add(2);
+  auto view = MailboxView::load(*store_, inbox_);
+  ASSERT_TRUE(view);
+  add(1);
+  refresh(*view);  // uid 3 is in the view, its EXISTS not sent yet
+  remove({1, 3});
+  refresh(*view);
+  ViewUpdates u = view->take_updates(true);
+  EXPECT_EQ(u.expunged, std::vector<uint32_t>{1});
+  EXPECT_EQ(u.vanished, std::vector<store::Uid>{1});
+  EXPECT_FALSE(u.exists);  // 2 known, 1 gone, 1 arrived and gone: "1 EXPUNGE" says it all
+  EXPECT_EQ(view->exists(), 1u);
+  EXPECT_TRUE(view->take_updates(true).empty());
+}
+
+TEST(MailboxViewResync, ReportsChangesAndVanishedWithinKnownUids) {
+  std::vector<store::MessageState> states = {
+      {1, 5, {store::kSeen, {}}},
+      {4, 12, {store::kFlagged, {"$Work"}}},
+      {6, 9, {0, {}}},
+      {9, 20, {store::kSeen, {}}},
+  };
+  // Tombstones newer than 10: 2 and 7, and 6 (expunged after the states were read).
+  Resync all = resync(states, {2, 7, 6}, 10, std::nullopt);
+  EXPECT_EQ(all.vanished, (std::vector<store::Uid>{2, 7}));
+  ASSERT_EQ(all.changed.size(), 2u);
+  EXPECT_EQ(all.changed[0], (FlagUpdate{2, 4, {store::kFlagged, {"$Work"}}, 12}));
+  EXPECT_EQ(all.changed[1], (FlagUpdate{4, 9, {store::kSeen, {}}, 20}));
+
+  Resync known = resync(states, {2, 7}, 10, store::UidSet{{1, 5}});
+  EXPECT_EQ(known.vanished, std::vector<store::Uid>{2});
+  ASSERT_EQ(known.changed.size(), 1u);
+  EXPECT_EQ(known.changed[0].uid, 4u);
+
+  Resync none = resync(states, {}, 20, std::nullopt);
+  EXPECT_TRUE(none.vanished.empty() && none.changed.empty());
 }
 
 // A million-message view loads, expunges and renumbers correctly (its speed is measured by

@@ -5,7 +5,9 @@
 //   POP3 has already hidden (policy `keep`), ascending UID. Each message has a UIDL that is
 //   stable for the life of the message, unique within the maildrop, and survives restarts and
 //   IMAP moves out of INBOX and back: it is derived from the message bytes (the blob id), not
-//   from (UIDVALIDITY, UID); a second copy of identical bytes in INBOX gets a suffix.
+//   from (UIDVALIDITY, UID); a second copy of identical bytes in INBOX gets a suffix ("-2").
+//   Hidden marks name the bytes too, so copies of identical bytes are hidden together. Sizes
+//   are computed once per blob and cached in the store (Store::crlf_sizes).
 // - commit(): the UPDATE state (RFC 1939 §6). What happens to the DELE'd messages is the
 //   account's policy: `delete` expunges them (through mailbox::expunge, so IMAP sessions see
 //   EXPUNGE at once), `keep` hides them from later POP3 logins and leaves them untouched for
@@ -48,8 +50,8 @@ struct Pop3Options {
 struct Pop3Message {
   store::Uid uid = 0;
   store::BlobRef blob;
-  std::string uidl;    // 1-70 characters in 0x21-0x7E (RFC 1939 §7)
-  uint64_t size = 0;   // octets as RETR sends them (CRLF line ends, before byte-stuffing)
+  std::string uidl;   // 1-70 characters in 0x21-0x7E (RFC 1939 §7)
+  uint64_t size = 0;  // octets as RETR sends them (CRLF line ends, before byte-stuffing)
 };
 
 struct Pop3Maildrop {
@@ -66,8 +68,8 @@ Result<Pop3Maildrop> load_pop3_maildrop(store::Store& store, store::AccountId ac
 // UPDATE state: applies the policy to the DELE'd messages (indexes into maildrop.messages).
 // Returns how many were removed from the maildrop's point of view.
 Result<size_t> commit_pop3_deletions(store::Store& store, const Pop3Maildrop& maildrop,
-                                     const std::vector<size_t>& deleted,
-                                     const Pop3Options& options, int64_t now_unix);
+                                     const std::vector<size_t>& deleted, const Pop3Options& options,
+                                     int64_t now_unix);
 
 // Adds \Seen to the retrieved messages (indexes) when options.mark_seen_on_retr; one store call;
 // messages already seen or gone are skipped.
@@ -76,10 +78,22 @@ Status mark_pop3_seen(store::Store& store, const Pop3Maildrop& maildrop,
 
 // LOGIN-DELAY (RFC 2449 §6.5): ok, and records this login, when the account's last POP3 login
 // is at least `delay_seconds` ago (0 = no delay, still recorded); Limit otherwise.
-Status check_pop3_login_delay(store::Store& store, store::AccountId account,
-                              int64_t delay_seconds, int64_t now_unix);
+Status check_pop3_login_delay(store::Store& store, store::AccountId account, int64_t delay_seconds,
+                              int64_t now_unix);
 
 // Records that the account uses IMAP (policy `auto`); cheap when already recorded.
 Status note_imap_use(store::Store& store, store::AccountId account);
+
+// The account's own policy (`roost account pop3-policy`), which wins over Pop3Options::policy;
+// nullopt = none. Setting nullopt clears it.
+Result<std::optional<Pop3DeletePolicy>> pop3_policy_override(store::Store& store,
+                                                             store::AccountId account);
+Status set_pop3_policy_override(store::Store& store, store::AccountId account,
+                                std::optional<Pop3DeletePolicy> policy);
+
+// Octets RETR sends for these bytes before byte-stuffing (RFC 1939 §3): every bare LF counts as
+// CR LF, and an unterminated last line gets the CRLF RETR adds; the ".CRLF" terminator is not
+// counted. Pop3Message::size is this.
+uint64_t pop3_size(std::string_view bytes);
 
 }  // namespace roost::mailbox

@@ -174,8 +174,12 @@ std::optional<int64_t> parse_date(std::string_view s) {
     }
     ++i;  // any other byte: skip
   }
-  if (f.day < 1 || f.day > 31 || f.month == 0 || f.year < 1900 || f.year > 9999)
-    return std::nullopt;
+  if (f.month == 0 || f.year < 1900 || f.year > 9999) return std::nullopt;
+  // A day the month does not have ("30 Feb") is no date: RFC 5256 §2.2 then sorts by
+  // INTERNALDATE, as Dovecot does.
+  bool leap = f.year % 4 == 0 && (f.year % 100 != 0 || f.year % 400 == 0);
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (f.day < 1 || f.day > kDays[f.month - 1] + (f.month == 2 && leap ? 1 : 0)) return std::nullopt;
   int64_t days = days_from_civil(f.year, f.month, f.day);
   return days * 86400 + f.hour * 3600 + f.minute * 60 + f.second - f.zone_minutes * 60;
 }

@@ -31,6 +31,13 @@ TEST(DateTime, Invalid) {
   EXPECT_EQ(parse_date("32 Jan 2000 00:00:00"), std::nullopt);
   EXPECT_EQ(parse_date("1 Foo 2000 00:00:00"), std::nullopt);
   EXPECT_EQ(parse_date("1 Jan 2000 25:00:00"), std::nullopt);
+  // Days the month does not have (found by tests/imap/imap_dovecot_diff_test.py).
+  EXPECT_EQ(parse_date("Fri, 30 Feb 2024 10:00:00 +0000"), std::nullopt);
+  EXPECT_EQ(parse_date("29 Feb 2023 10:00:00 +0000"), std::nullopt);
+  EXPECT_EQ(parse_date("31 Apr 2024 10:00:00 +0000"), std::nullopt);
+  EXPECT_TRUE(parse_date("29 Feb 2024 10:00:00 +0000"));
+  EXPECT_TRUE(parse_date("29 Feb 2000 10:00:00 +0000"));
+  EXPECT_EQ(parse_date("29 Feb 1900 10:00:00 +0000"), std::nullopt);
 }
 
 TEST(DateTime, DaysFromCivil) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,8 +91,15 @@ struct ParseLimits {
   uint32_t max_header_fields = 10000;
 };
 
+// Told of each large stretch of bytes the parser has just read through (whole windows of a
+// few MiB, never for a small message), so a caller parsing a mapped file can drop those pages
+// and a 2 GiB message is never resident at once. The parser may still re-read a little of
+// them (the preview); that stays correct, it only faults the pages in again.
+using ScanProgress = std::function<void(uint64_t offset, uint64_t length)>;
+
 // Never fails: malformed input is parsed as well as it can be.
-ParsedMessage parse(std::string_view message, const ParseLimits& limits = {});
+ParsedMessage parse(std::string_view message, const ParseLimits& limits = {},
+                    const ScanProgress& scanned = {});
 
 std::string serialize(const ParsedMessage& message);
 Result<ParsedMessage> deserialize(std::string_view bytes);

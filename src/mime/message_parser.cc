@@ -15,6 +15,7 @@ namespace roost::mime {
 namespace {
 
 constexpr size_t kNone = static_cast<size_t>(-1);
+constexpr uint64_t kScanWindow = 8 << 20;  // bytes between two ScanProgress calls
 
 // Raw (still folded) values of the fields one part's header contributes. Repeated fields
 // (malformed, RFC 5322 §3.6 allows one each): the first Content-* field and the last Date,
@@ -90,7 +91,8 @@ std::optional<std::string> unfolded(std::string_view raw) {
 
 class Parser {
  public:
-  Parser(std::string_view in, const ParseLimits& limits) : in_(in), limits_(limits) {}
+  Parser(std::string_view in, const ParseLimits& limits, const ScanProgress& scanned)
+      : in_(in), limits_(limits), scanned_(scanned) {}
 
   ParsedMessage run() {
     msg_.parts.emplace_back();
@@ -109,6 +111,7 @@ class Parser {
           }
         }
         line = next_line(line);
+        scanned_to(line);
       }
       if (!found) break;
     }
@@ -118,6 +121,13 @@ class Parser {
   }
 
  private:
+  // Reports the delimiter scan's progress a window at a time.
+  void scanned_to(size_t pos) {
+    if (!scanned_ || pos < reported_ + kScanWindow) return;
+    scanned_(reported_, pos - reported_);
+    reported_ = pos;
+  }
+
   size_t next_line(size_t pos) const {
     const void* nl = std::memchr(in_.data() + pos, '\n', in_.size() - pos);
     return nl ? static_cast<const char*>(nl) - in_.data() + 1 : in_.size();
@@ -199,11 +209,18 @@ class Parser {
     msg_.parts[parent].children.push_back(child);
   }
 
+  // Line breaks, as Dovecot counts: a last line without one does not count. A large body is
+  // counted a window at a time, each reported once read.
   uint64_t count_lines(uint64_t offset, uint64_t size) const {
-    if (size == 0) return 0;
-    std::string_view body = in_.substr(offset, size);
-    // Line breaks, as Dovecot counts: a last line without one does not count.
-    return static_cast<uint64_t>(std::count(body.begin(), body.end(), '\n'));
+    uint64_t lines = 0;
+    for (uint64_t done = 0; done < size;) {
+      uint64_t len = std::min<uint64_t>(size - done, kScanWindow);
+      std::string_view piece = in_.substr(offset + done, len);
+      lines += static_cast<uint64_t>(std::count(piece.begin(), piece.end(), '\n'));
+      if (scanned_ && size >= kScanWindow) scanned_(offset + done, len);
+      done += len;
+    }
+    return lines;
   }
 
   // Reads the header at `start`, classifies the part and opens it; message/rfc822 parts
@@ -279,13 +296,25 @@ class Parser {
     };
     while (pos < in_.size()) {
       char c = in_[pos];
-      if (c == '\n') {
+      size_t blank = 0;  // length of the blank line that starts at pos, if one does
+      if (c == '\n')
+        blank = 1;
+      else if (c == '\r' && pos + 1 < in_.size() && in_[pos + 1] == '\n')
+        blank = 2;
+      if (blank > 0) {
         emit(pos);
-        return pos + 1;
-      }
-      if (c == '\r' && pos + 1 < in_.size() && in_[pos + 1] == '\n') {
-        emit(pos);
-        return pos + 2;
+        size_t next = pos + blank, frame;
+        bool close;
+        // RFC 2046 §5.1.1: a line break right before a delimiter is the delimiter's, so a leaf
+        // ending there ("--b\r\nContent-Type: x\r\n\r\n--b") has no blank line of its own. (A
+        // multipart's first delimiter may follow its header; its boundary is not live yet.)
+        if (next < in_.size() && in_[next] == '-' && live_ > 0 &&
+            match_boundary(next, frame, close) && !declares_multipart(h)) {
+          hit_boundary = true;
+          cursor_ = next;
+          return pos;
+        }
+        return next;
       }
       size_t frame;
       bool close;
@@ -304,6 +333,11 @@ class Parser {
     }
     emit(pos);
     return pos;  // RFC 5322 allows a message without body: all of it is header
+  }
+
+  static bool declares_multipart(const PartHeader& h) {
+    return h.content_type.data() != nullptr &&
+           iequals(parse_content_type(unfold(h.content_type)).type, "multipart");
   }
 
   static void record_field(std::string_view raw, PartHeader& h, bool want_envelope) {
@@ -430,6 +464,8 @@ class Parser {
 
   std::string_view in_;
   const ParseLimits& limits_;
+  const ScanProgress& scanned_;
+  uint64_t reported_ = 0;  // the delimiter scan reported everything before this
   ParsedMessage msg_;
   std::vector<OpenPart> stack_;
   size_t live_ = 0;    // open multiparts whose boundary is still matched
@@ -438,8 +474,9 @@ class Parser {
 
 }  // namespace
 
-ParsedMessage parse(std::string_view message, const ParseLimits& limits) {
-  return Parser(message, limits).run();
+ParsedMessage parse(std::string_view message, const ParseLimits& limits,
+                    const ScanProgress& scanned) {
+  return Parser(message, limits, scanned).run();
 }
 
 }  // namespace roost::mime

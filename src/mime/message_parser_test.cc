@@ -152,6 +152,28 @@ TEST(MessageParser, AttachmentIsNotPreview) {
   EXPECT_EQ(m.preview, "shown");
 }
 
+// RFC 2046 §5.1.1: the CRLF before a delimiter is the delimiter's, also when it follows a part's
+// header directly (found by tests/imap/imap_dovecot_diff_test.py: BODY[n.MIME] took it).
+TEST(MessageParser, PartHeaderEndingAtDelimiterKeepsNoBlankLine) {
+  std::string in =
+      "Content-Type: multipart/mixed; boundary=ep\r\n\r\n"
+      "--ep\r\n\r\n--ep\r\nContent-Type: text/plain\r\n\r\n--ep\r\n"
+      "Content-Type: multipart/mixed; boundary=ep2\r\n\r\n--ep2\r\n\r\nx\r\n--ep2--\r\n--ep--\r\n";
+  ParsedMessage m = parse(in);
+  ASSERT_EQ(m.parts[0].children.size(), 3u);
+  const Part& empty = m.parts[m.parts[0].children[0]];
+  EXPECT_EQ(empty.header_size, 0u);
+  EXPECT_EQ(empty.body_size, 0u);
+  const Part& header_only = m.parts[m.parts[0].children[1]];
+  EXPECT_EQ(in.substr(header_only.header_offset, header_only.header_size),
+            "Content-Type: text/plain\r\n");
+  EXPECT_EQ(header_only.body_size, 0u);
+  // A multipart's own first delimiter right after its header is not the parent's.
+  const Part& inner = m.parts[m.parts[0].children[2]];
+  ASSERT_EQ(inner.children.size(), 1u);
+  EXPECT_EQ(body(in, m.parts[inner.children[0]]), "x");
+}
+
 // Inputs that would be quadratic with naive look-ahead; a regression shows up as a timeout.
 TEST(MessageParser, PathologicalInputsStayLinear) {
   auto repeat = [](std::string_view unit, size_t n) {
@@ -169,6 +191,38 @@ TEST(MessageParser, PathologicalInputsStayLinear) {
   std::string many =
       "Content-Type: multipart/mixed; boundary=x\r\n\r\n" + repeat("--x\r\n", 100000);
   EXPECT_EQ(parse(many).parts.size(), 10000u);  // ParseLimits::max_parts
+}
+
+// A large message is reported in whole windows as it is read (so ingest can drop the mapped
+// pages), a small one never; reporting changes nothing in the result.
+TEST(MessageParser, ScanProgressCoversLargeMessagesOnly) {
+  std::string line(76, 'Q');
+  line += "\r\n";
+  std::string lines;
+  while (lines.size() < (20u << 20)) lines += line;
+  std::string in =
+      "Subject: big\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+      "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+      lines + "\r\n--b\r\nContent-Type: text/plain\r\n\r\n" + lines + "\r\n--b--\r\n";
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  ParsedMessage reported =
+      parse(in, {}, [&](uint64_t offset, uint64_t length) { ranges.emplace_back(offset, length); });
+  EXPECT_EQ(reported, parse(in));
+  ASSERT_EQ(reported.parts.size(), 3u);
+  EXPECT_EQ(reported.parts[2].body_lines, lines.size() / line.size());
+  uint64_t total = 0;
+  for (auto [offset, length] : ranges) {
+    EXPECT_LE(offset + length, in.size());
+    EXPECT_GT(length, 0u);
+    total += length;
+  }
+  // The delimiter scan reads the whole message once, the line count the text part again.
+  EXPECT_GE(total, in.size() - (8u << 20) + lines.size());
+  EXPECT_LE(total, in.size() + lines.size());
+
+  ranges.clear();
+  parse(nested_multiparts(50), {}, [&](uint64_t o, uint64_t n) { ranges.emplace_back(o, n); });
+  EXPECT_TRUE(ranges.empty());
 }
 
 }  // namespace

@@ -8,8 +8,10 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <tuple>
 
 #include "base/log.h"
+#include "net/deflate_codec.h"
 #include "net/server_state.h"
 
 namespace roost::net {
@@ -23,6 +25,12 @@ constexpr size_t kReadSize = 16 * 1024;
 constexpr size_t kWriteHighWater = 64 * 1024;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 }  // namespace
+
+// RFC 4978: the client's stream and ours, for the rest of the connection.
+struct Connection::Compression {
+  Inflater inflater;
+  Deflater deflater;
+};
 
 Connection::Connection(std::shared_ptr<ServerState> server, Socket socket, Protocol protocol,
                        std::shared_ptr<asio::ssl::context> tls_context, std::string session_id)
@@ -105,11 +113,10 @@ Error Connection::transport_error(const boost::system::error_code& ec) const {
   return make_error(ErrorKind::Io, "connection failed", ec.message());
 }
 
-awaitable<Status> Connection::fill() {
-  if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
-  if (timed_out_) co_return make_error(ErrorKind::Limit, "idle timeout");
+awaitable<Result<size_t>> Connection::read_transport() {
   if (in_.size() < kReadSize) in_.resize(kReadSize);
   arm(kRead, idle_timeout_);
+  reading_ = true;
   boost::system::error_code ec;
   size_t n = 0;
   if (tls_) {
@@ -117,13 +124,60 @@ awaitable<Status> Connection::fill() {
   } else {
     std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(in_), kAwait);
   }
+  reading_ = false;
   disarm(kRead);
   if (ec) {
     if (timed_out_) server_->metrics_for(protocol_).idle_timeouts->inc();
     co_return transport_error(ec);
   }
-  reader_.feed(std::string_view(in_.data(), n));
-  co_return ok();
+  co_return n;
+}
+
+awaitable<boost::system::error_code> Connection::write_transport(std::string_view bytes) {
+  boost::system::error_code ec;
+  if (tls_) {
+    std::tie(ec, std::ignore) = co_await asio::async_write(*tls_, asio::buffer(bytes), kAwait);
+  } else {
+    std::tie(ec, std::ignore) = co_await asio::async_write(socket_, asio::buffer(bytes), kAwait);
+  }
+  co_return ec;
+}
+
+awaitable<Status> Connection::fill() {
+  if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
+  if (timed_out_) co_return make_error(ErrorKind::Limit, "idle timeout");
+  if (!compression_) {
+    auto n = co_await read_transport();
+    if (!n) co_return n.error();
+    reader_.feed(std::string_view(in_.data(), *n));
+    co_return ok();
+  }
+  if (in_.size() < kReadSize) in_.resize(kReadSize);
+  while (true) {
+    // At most kReadSize inflated bytes per fill: a decompression bomb meets the reader's line
+    // and literal limits piece by piece and is never expanded into an unbounded buffer.
+    auto n = compression_->inflater.inflate(in_.data(), kReadSize);
+    if (!n) {
+      log::info("net.compression_error", {{"session", session_id_},
+                                          {"protocol", std::string(to_string(protocol_))},
+                                          {"peer", peer()},
+                                          {"error", n.error().text}});
+      co_return n.error();
+    }
+    if (*n > 0) {
+      reader_.feed(std::string_view(in_.data(), *n));
+      co_return ok();
+    }
+    boost::system::error_code ec;
+    if (socket().available(ec) == 0) {
+      // About to wait for the client: keep only what an idle stream needs (deflate_codec.h).
+      compression_->inflater.hibernate();
+      if (!writing_) compression_->deflater.release();
+    }
+    auto got = co_await read_transport();
+    if (!got) co_return got.error();
+    compression_->inflater.feed(std::string_view(in_.data(), *got));
+  }
 }
 
 awaitable<Result<LineEvent>> Connection::read_line() {
@@ -193,21 +247,53 @@ awaitable<Status> Connection::flush() {
   if (out_.empty()) co_return ok();
   if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
   arm(kWrite, idle_timeout_);
+  writing_ = true;
   boost::system::error_code ec;
-  size_t n = 0;
-  if (tls_) {
-    std::tie(ec, n) = co_await asio::async_write(*tls_, asio::buffer(out_), kAwait);
+  Status st = ok();
+  if (compression_) {
+    // RFC 4978 §4: the output ends with a sync flush, so nothing waits in the compressor.
+    Deflater& deflater = compression_->deflater;
+    st = deflater.start(out_);
+    while (st && !ec) {
+      auto piece = deflater.next();
+      if (!piece) st = piece.error();
+      if (!piece || piece->empty()) break;
+      ec = co_await write_transport(*piece);
+    }
+    // Nobody is writing while the client is awaited: a new compressor continues the stream.
+    if (reading_ || ec || !st) deflater.release();
   } else {
-    std::tie(ec, n) = co_await asio::async_write(socket_, asio::buffer(out_), kAwait);
+    ec = co_await write_transport(out_);
   }
+  writing_ = false;
   disarm(kWrite);
   out_.clear();
+  if (!st) {
+    close_now();  // the compressed stream is broken; no byte more may go out
+    co_return st;
+  }
   if (ec) co_return transport_error(ec);
+  co_return ok();
+}
+
+awaitable<Status> Connection::start_compression(std::string already_read) {
+  if (compression_) co_return make_error(ErrorKind::NoPerm, "compression is already active");
+  if (reader_.in_literal()) {
+    co_return make_error(ErrorKind::NoPerm, "compression cannot start inside a literal");
+  }
+  Status st = co_await flush();  // RFC 4978 §3: the tagged OK itself is not compressed
+  if (!st) co_return st;
+  compression_ = std::make_unique<Compression>();
+  // RFC 4978 §3: the client compresses from the byte after its command; what was pipelined is
+  // already compressed. The protocol's parser read it first, then the framing reader.
+  compression_->inflater.feed(already_read);
+  compression_->inflater.feed(reader_.take_buffered());
   co_return ok();
 }
 
 awaitable<Status> Connection::start_tls() {
   if (tls_) co_return make_error(ErrorKind::NoPerm, "TLS is already active");
+  if (compression_) co_return make_error(ErrorKind::NoPerm, "TLS cannot start under compression");
   if (!tls_context_) co_return make_error(ErrorKind::NoPerm, "TLS is not available");
   Status st = co_await flush();
   if (!st) co_return st;

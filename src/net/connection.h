@@ -2,7 +2,8 @@
 // bounded, idle-timed reads and buffered writes. All methods must be called from the session
 // coroutine (the connection's strand); close_soon() may be called from any thread.
 // Errors: Io = peer closed / reset / transport failure; Limit = idle timeout ("idle timeout")
-// or literal over max_literal_size (TooBig); NoPerm = STARTTLS when already TLS / not offered.
+// or literal over max_literal_size (TooBig); NoPerm = STARTTLS when already TLS / not offered;
+// Syntax from a read = corrupt compressed input (the connection is unusable: end the session).
 #pragma once
 
 #include <atomic>
@@ -69,6 +70,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool is_tls() const { return tls_ != nullptr; }
   bool tls_available() const { return tls_context_ != nullptr; }  // may STARTTLS be offered?
 
+  // --- compression (RFC 4978 COMPRESS=DEFLATE) ---
+  // Flushes pending output uncompressed (the tagged OK, RFC 4978 §3), then runs raw DEFLATE in
+  // both directions for the rest of the connection, above TLS when TLS is active. The client
+  // compresses from the first byte after its command, so `already_read` (what the protocol's
+  // parser holds past the command) and whatever the framing reader holds are inflated first.
+  // Reads inflate at most 16 KiB at a time, so expanded input only ever meets the line and
+  // literal limits; every flush ends with a sync flush, so no response waits in the compressor.
+  // Deadlines, limits and shutdown are unchanged. Memory (net/deflate_codec.h), on top of the
+  // uncompressed connection: ~40 KiB inflating and ~86 KiB deflating while a command runs; while
+  // waiting for the client only ~170 bytes plus the inflate window's used bytes (what the client
+  // sent since COMPRESS, at most 32 KiB: ~24 bytes after "SELECT INBOX" and "IDLE").
+  // NoPerm when already active or inside a literal; Io when the flush fails.
+  boost::asio::awaitable<Status> start_compression(std::string already_read = {});
+  bool is_compressed() const { return compression_ != nullptr; }
+
   // --- identity and state ---
   const std::string& session_id() const { return session_id_; }
   Protocol protocol() const { return protocol_; }
@@ -91,6 +107,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
              std::shared_ptr<boost::asio::ssl::context> tls_context, std::string session_id);
 
   boost::asio::awaitable<Status> fill();  // one socket read into the reader, with timeout
+  boost::asio::awaitable<Result<size_t>> read_transport();  // into in_, with the read deadline
+  boost::asio::awaitable<boost::system::error_code> write_transport(std::string_view bytes);
   boost::asio::awaitable<Status> handshake(std::chrono::seconds timeout);
   boost::asio::awaitable<void> watchdog();
   // Reads and writes have their own deadlines, so a write from a second coroutine (an IDLE
@@ -118,6 +136,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string out_;
   std::string raw_;  // read_some() result storage
   std::string in_;   // socket read buffer
+  struct Compression;
+  std::unique_ptr<Compression> compression_;  // set once COMPRESS is active
+  bool reading_ = false;                      // a read waits on the transport
+  bool writing_ = false;                      // a flush is sending
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point deadlines_[2] = {
       std::chrono::steady_clock::time_point::max(), std::chrono::steady_clock::time_point::max()};

@@ -2,6 +2,7 @@
 #include "net/server.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -18,12 +19,14 @@ namespace roost::net {
 namespace {
 
 using boost::asio::awaitable;
+using testing::DeflatePeer;
 using testing::eventually;
 using testing::ServerRunner;
 using testing::TempDir;
 using testing::TestClient;
 
-// The echo protocol: greeting, then "ECHO <line>[ tls]" per line; STARTTLS, LIT n, THROW, QUIT.
+// The echo protocol: greeting, then "ECHO <line>[ tls]" per line; STARTTLS, COMPRESS, LIT n,
+// THROW, QUIT.
 awaitable<void> echo_session(Connection& c) {
   co_await c.write("* hello\r\n");
   while (true) {
@@ -38,6 +41,13 @@ awaitable<void> echo_session(Connection& c) {
     } else if (line == "STARTTLS") {
       co_await c.write("OK begin\r\n");
       if (!(co_await c.start_tls())) co_return;
+    } else if (line == "COMPRESS") {
+      if (c.is_compressed()) {
+        co_await c.write("NO active\r\n");
+        continue;
+      }
+      co_await c.write("OK compress\r\n");
+      if (!(co_await c.start_compression())) co_return;
     } else if (line == "QUIT") {
       co_await c.write("BYE\r\n");
       co_return;
@@ -397,6 +407,141 @@ TEST(Server, ImplicitTlsWithoutCertificateIsAClearError) {
   auto st = f.server->listen({Protocol::Imaps, "127.0.0.1", 0});
   ASSERT_FALSE(st);
   EXPECT_NE(st.error().text.find("no TLS certificate"), std::string::npos);
+}
+
+// --- COMPRESS=DEFLATE (RFC 4978) ---
+
+// Connects (TLS when asked), reads the greeting and turns compression on.
+void start_compressed(TestClient& c, uint16_t port, bool tls) {
+  ASSERT_TRUE(c.connect(port));
+  if (tls) {
+    ASSERT_TRUE(c.handshake());
+  }
+  ASSERT_EQ(c.line(), "* hello");
+  c.send("COMPRESS\r\n");
+  ASSERT_EQ(c.line(), "OK compress");  // RFC 4978 §3: the OK itself is not compressed
+}
+
+TEST(Server, CompressedRoundTripPlainAndTls) {
+  Fixture f;
+  uint16_t plain_port = f.listen(Protocol::Imap);
+  uint16_t tls_port = f.listen(Protocol::Imaps);
+  f.start();
+  for (bool tls : {false, true}) {
+    TestClient c;
+    DeflatePeer z;
+    start_compressed(c, tls ? tls_port : plain_port, tls);
+    std::string suffix = tls ? " tls" : "";
+    c.send(z.compress("one\r\ntwo\r\n"));
+    EXPECT_EQ(z.line(c), "ECHO one" + suffix);
+    EXPECT_EQ(z.line(c), "ECHO two" + suffix);
+    c.send(z.compress("LIT 5\r\nh\r\nlo\r\n"));
+    EXPECT_EQ(z.line(c), "LIT 5 h\\r\\nlo");
+    std::string big(150000, 'b');  // several compressed pieces each way
+    c.send(z.compress("LIT 150000\r\n" + big + "\r\n"));
+    EXPECT_TRUE(z.line(c) == "LIT 150000 " + big);
+    c.send(z.compress("COMPRESS\r\n"));
+    EXPECT_EQ(z.line(c), "NO active");
+    c.send(z.compress("QUIT\r\n"));
+    EXPECT_EQ(z.line(c), "BYE");
+    EXPECT_EQ(z.line(c), "<eof>");
+  }
+}
+
+// RFC 4978 §3: bytes sent right behind COMPRESS are compressed; they may arrive in the same read
+// as the command or split anywhere.
+TEST(Server, BytesPipelinedBehindCompressAreInflated) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  for (size_t split : {std::string::npos, size_t{3}}) {
+    TestClient c;
+    DeflatePeer z;
+    ASSERT_TRUE(c.connect(port));
+    ASSERT_EQ(c.line(), "* hello");
+    std::string wire = z.compress("first\r\nsecond\r\n");
+    c.send("COMPRESS\r\n" + wire.substr(0, split));
+    EXPECT_EQ(c.line(), "OK compress");
+    if (split < wire.size()) c.send(wire.substr(split));
+    EXPECT_EQ(z.line(c), "ECHO first") << split;
+    EXPECT_EQ(z.line(c), "ECHO second") << split;
+  }
+}
+
+TEST(Server, CorruptCompressedStreamEndsOnlyThatConnection) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient bad, good;
+  DeflatePeer zbad, zgood;
+  start_compressed(bad, port, false);
+  start_compressed(good, port, false);
+  bad.send(zbad.compress("fine\r\n"));
+  EXPECT_EQ(zbad.line(bad), "ECHO fine");
+  bad.send(std::string("\xff\xfe\xfd not deflate at all\r\n"));
+  EXPECT_EQ(zbad.line(bad), "<eof>");
+  good.send(zgood.compress("still\r\n"));
+  EXPECT_EQ(zgood.line(good), "ECHO still");
+  EXPECT_TRUE(eventually([&] { return f.server->open_connections() == 1; }));
+}
+
+long peak_rss_kib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+// 256 MiB of one line from ~256 KiB on the wire: the server inflates it piece by piece into the
+// line reader, which reports it too long and drops it; nothing ever holds it whole.
+TEST(Server, DecompressionBombMeetsTheLineLimit) {
+  NetLimits limits;
+  limits.max_line_length = 100;
+  Fixture f(limits);
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient c;
+  DeflatePeer z;
+  start_compressed(c, port, false);
+  long before = peak_rss_kib();
+  std::string mib(1 << 20, 'x');
+  for (int i = 0; i < 256; ++i) ASSERT_TRUE(c.send(z.compress(mib, Z_NO_FLUSH)));
+  c.send(z.compress("\r\nok\r\n"));
+  EXPECT_EQ(z.line(c), "BAD too long");
+  EXPECT_EQ(z.line(c), "ECHO ok");
+  EXPECT_LT(peak_rss_kib() - before, 64 * 1024) << "KiB of peak RSS grew while inflating";
+}
+
+TEST(Server, IdleTimeoutIsUnchangedUnderCompression) {
+  NetLimits limits;
+  limits.idle_timeout = std::chrono::seconds(1);
+  Fixture f(limits);
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient silent;
+  DeflatePeer zs;
+  start_compressed(silent, port, false);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(zs.line(silent), "* BYE idle");
+  EXPECT_EQ(zs.line(silent), "<eof>");
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(900));
+  EXPECT_LT(took, std::chrono::milliseconds(2500));
+}
+
+TEST(Server, ShutdownIsUnchangedUnderCompression) {
+  NetLimits limits;
+  limits.shutdown_grace = std::chrono::seconds(1);
+  Fixture f(limits);
+  uint16_t port = f.listen(Protocol::Imap);
+  f.start();
+  TestClient polite, stuck;
+  DeflatePeer zp, zt;
+  start_compressed(polite, port, false);
+  start_compressed(stuck, port, false);
+  f.server->shutdown();
+  polite.send(zp.compress("QUIT\r\n"));  // still served during the grace period
+  EXPECT_EQ(zp.line(polite), "BYE");
+  EXPECT_EQ(zt.line(stuck), "<eof>");  // closed when the grace period ends
 }
 
 std::string peer_cert_cn(TestClient& c) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <openssl/ssl.h>
+#include <zlib.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -147,6 +148,20 @@ class TestClient {
     return s;
   }
 
+  // Whatever is buffered, else what one read brings; "" when the connection ended.
+  std::string some() {
+    if (buf_.size() == 0) {
+      boost::system::error_code ec;
+      auto space = buf_.prepare(64 * 1024);
+      size_t n = tls_ ? stream_->read_some(space, ec) : stream_->next_layer().read_some(space, ec);
+      if (ec) return {};
+      buf_.commit(n);
+    }
+    std::string s(boost::asio::buffers_begin(buf_.data()), boost::asio::buffers_end(buf_.data()));
+    buf_.consume(buf_.size());
+    return s;
+  }
+
   size_t buffered() const { return buf_.size(); }
   SSL* ssl() { return stream_->native_handle(); }
   using Stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
@@ -160,6 +175,71 @@ class TestClient {
   std::unique_ptr<Stream> stream_;
   boost::asio::streambuf buf_;
   bool tls_ = false;
+};
+
+// The client side of RFC 4978 DEFLATE, straight on zlib (independent of net/deflate_codec.h):
+// compresses what the client sends (sync flush by default) and inflates what the server sends.
+class DeflatePeer {
+ public:
+  DeflatePeer() {
+    deflateInit2(&out_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+    inflateInit2(&in_, -15);
+  }
+  ~DeflatePeer() {
+    deflateEnd(&out_);
+    inflateEnd(&in_);
+  }
+  DeflatePeer(const DeflatePeer&) = delete;
+  DeflatePeer& operator=(const DeflatePeer&) = delete;
+
+  std::string compress(std::string_view text, int flush = Z_SYNC_FLUSH) {
+    std::string out;
+    out_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    out_.avail_in = static_cast<uInt>(text.size());
+    char buf[16384];
+    do {
+      out_.next_out = reinterpret_cast<Bytef*>(buf);
+      out_.avail_out = sizeof buf;
+      deflate(&out_, flush);
+      out.append(buf, sizeof buf - out_.avail_out);
+    } while (out_.avail_out == 0 || out_.avail_in > 0);
+    return out;
+  }
+
+  // Appends the plain text of `data` to `plain`; false on corrupt data.
+  bool decompress(std::string_view data, std::string& plain) {
+    in_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    in_.avail_in = static_cast<uInt>(data.size());
+    char buf[16384];
+    do {
+      in_.next_out = reinterpret_cast<Bytef*>(buf);
+      in_.avail_out = sizeof buf;
+      int rc = inflate(&in_, Z_SYNC_FLUSH);
+      if (rc != Z_OK && rc != Z_BUF_ERROR) return false;
+      plain.append(buf, sizeof buf - in_.avail_out);
+    } while (in_.avail_out == 0 || in_.avail_in > 0);
+    return true;
+  }
+
+  // The next line the server sent compressed, without CRLF; "<eof>" when the connection ended,
+  // "<corrupt>" when its stream is not DEFLATE.
+  std::string line(TestClient& client) {
+    while (plain_.find('\n') == std::string::npos) {
+      std::string data = client.some();
+      if (data.empty()) return "<eof>";
+      if (!decompress(data, plain_)) return "<corrupt>";
+    }
+    size_t lf = plain_.find('\n');
+    std::string s = plain_.substr(0, lf);
+    plain_.erase(0, lf + 1);
+    if (!s.empty() && s.back() == '\r') s.pop_back();
+    return s;
+  }
+
+ private:
+  z_stream out_{};
+  z_stream in_{};
+  std::string plain_;
 };
 
 // Polls `cond` for up to `limit`; true once it holds.

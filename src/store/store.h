@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -90,6 +91,33 @@ class Store {
   virtual Result<ExpungeResult> expunge(MailboxId mailbox, const UidSet& uids) = 0;
   // Tombstones older than what a client asks about are kept until pruned.
   virtual Result<ChangesSince> changes_since(MailboxId mailbox, ModSeq since) = 0;
+
+  // --- per-account settings: a small key/value map ("pop3.delete_policy", ...) ---
+  // nullopt when the key is unset. NotFound for an unknown account.
+  virtual Result<std::optional<std::string>> account_setting(AccountId account,
+                                                             std::string_view key) = 0;
+  // Sets the key; "" deletes it. Syntax for an empty key, NotFound for an unknown account.
+  virtual Status set_account_setting(AccountId account, std::string_view key,
+                                     std::string_view value) = 0;
+
+  // --- POP3 (mailbox/pop3_maildrop.h) ---
+  // Hides these blobs from the account's POP3 maildrop (DELE under policy `keep`). Marks name
+  // bytes, not (mailbox, UID), so they survive IMAP moves out of INBOX and back; a blob already
+  // hidden keeps its first time. NotFound for an unknown account.
+  virtual Status hide_from_pop3(AccountId account, const std::vector<std::string>& blob_ids,
+                                int64_t now_unix) = 0;
+  // Every mark of the account, in blob id order. NotFound for an unknown account.
+  virtual Result<std::vector<Pop3Hidden>> pop3_hidden(AccountId account) = 0;
+  // Forgets the marks of blobs no mailbox of the account holds any more (expunged by IMAP,
+  // retention or DELE), so the set stays as small as the account; returns how many went.
+  virtual Result<uint64_t> prune_pop3_hidden(AccountId account) = 0;
+  // Cached "CRLF sizes": each blob's size as POP3 RETR sends it (bare LF counted as CR LF;
+  // mailbox::pop3_size), computed by the caller once per blob. In the order given; nullopt when
+  // not cached yet or the blob is unknown. The cache goes with the blob.
+  virtual Result<std::vector<std::optional<uint64_t>>> crlf_sizes(
+      const std::vector<std::string>& blob_ids) = 0;
+  // Caches sizes (blob id, CRLF size); blobs that are gone are skipped.
+  virtual Status set_crlf_sizes(const std::vector<std::pair<std::string, uint64_t>>& sizes) = 0;
 
   // --- notification ---
   // The callback runs on the committing thread after commit: keep it short (post

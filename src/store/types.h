@@ -155,6 +155,14 @@ struct Usage {
   uint64_t messages = 0;
 };
 
+// A message the account's POP3 has hidden (DELE under policy `keep`), named by its bytes so the
+// mark follows the message through IMAP moves (mailbox/pop3_maildrop.h).
+struct Pop3Hidden {
+  std::string blob_id;
+  int64_t hidden_unix = 0;  // when it was first hidden (retention counts from here)
+  bool operator==(const Pop3Hidden&) const = default;
+};
+
 // "mailbox X of account A changed at modseq N" (DESIGN.md events).
 struct MailboxEvent {
   enum class Kind { Changed, Created, Deleted, Renamed };

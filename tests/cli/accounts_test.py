@@ -88,6 +88,49 @@ def test_mailboxes():
         expect("no account named" in nobody.stderr, nobody.stderr)
 
 
+def test_pop3_policy():
+    with TempDir() as d:
+        roost("account", "add", "alice", "--password-stdin", "--data-dir", d,
+              stdin="a-password", check=0)
+
+        def show(*extra):
+            return roost("account", "pop3-policy", "alice", "--data-dir", d, *extra,
+                         check=0).stdout.strip()
+
+        expect(show() == "alice: auto (from [pop3] delete_policy)", show())
+        config = os.path.join(d, "roost.toml")
+        with open(config, "w") as f:
+            f.write('[pop3]\ndelete_policy = "delete"\n')
+        expect(show("--config", config) == "alice: delete (from [pop3] delete_policy)",
+               show("--config", config))
+
+        for policy in ["keep", "move", "delete", "auto"]:
+            out = roost("account", "pop3-policy", "alice", policy, "--data-dir", d,
+                        check=0).stdout
+            expect(f"set to {policy}" in out, out)
+            # The account's own policy wins over the configured one.
+            expect(show("--config", config) == f"alice: {policy} (set for this account)",
+                   show("--config", config))
+
+        cleared = roost("account", "pop3-policy", "alice", "default", "--data-dir", d,
+                        "--config", config, check=0).stdout
+        expect("follows [pop3] delete_policy (delete)" in cleared, cleared)
+        expect(show() == "alice: auto (from [pop3] delete_policy)", show())
+
+        bad = roost("account", "pop3-policy", "alice", "shred", "--data-dir", d, check=1)
+        expect(bad.stderr.startswith("roost: ") and "unknown POP3 policy" in bad.stderr,
+               bad.stderr)
+        nobody = roost("account", "pop3-policy", "nobody", "keep", "--data-dir", d, check=1)
+        expect("no account named" in nobody.stderr, nobody.stderr)
+
+        # Deleting the account deletes its policy: the same name starts from the default.
+        roost("account", "pop3-policy", "alice", "keep", "--data-dir", d, check=0)
+        roost("account", "del", "alice", "--yes", "--data-dir", d, check=0)
+        roost("account", "add", "alice", "--password-stdin", "--data-dir", d,
+              stdin="a-password", check=0)
+        expect(show() == "alice: auto (from [pop3] delete_policy)", show())
+
+
 def test_usage_errors_exit_2():
     roost(check=2)
     roost("account", check=2)
@@ -98,4 +141,5 @@ def test_usage_errors_exit_2():
 
 
 if __name__ == "__main__":
-    run_tests([test_account_lifecycle, test_mailboxes, test_usage_errors_exit_2])
+    run_tests([test_account_lifecycle, test_mailboxes, test_pop3_policy,
+               test_usage_errors_exit_2])

@@ -49,7 +49,7 @@ def test_http_https_and_sigterm():
 
 def test_unimplemented_protocol_fails_clearly():
     with TempDir() as d:
-        p = roost("serve", "--data-dir", d, "--listen", f"imap=127.0.0.1:{free_port()}", check=1)
+        p = roost("serve", "--data-dir", d, "--listen", f"smtp=127.0.0.1:{free_port()}", check=1)
         expect("roost: " in p.stderr and "not available in this build yet" in p.stderr,
                p.stderr)
         bad = roost("serve", "--data-dir", d, "--listen", "gopher=127.0.0.1:70", check=1)

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """`./dev run` on a clean clone ends with a listening server that prints its client settings."""
+import imaplib
 import os
+import poplib
 import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -27,8 +30,10 @@ def main():
         clone = os.path.join(tmp, "clone")
         subprocess.run(["git", "clone", "--quiet", SOURCE, clone], check=True)
         port = free_port()
+        ports = {proto: free_port() for proto in ("imap", "imaps", "pop3", "pop3s")}
         env = dict(os.environ, ROOST_DATA_DIR=os.path.join(tmp, "var"),
-                   ROOST_DEV_HTTP_PORT=str(port))
+                   ROOST_DEV_HTTP_PORT=str(port),
+                   **{f"ROOST_DEV_{p.upper()}_PORT": str(n) for p, n in ports.items()})
         log_path = os.path.join(tmp, "dev-run.log")
         log = open(log_path, "w")
         proc = subprocess.Popen(["./dev", "run"], cwd=clone, env=env, stdout=log,
@@ -64,6 +69,27 @@ def main():
             print(accounts)
             print("FAIL: the demo account was not created")
             return 1
+        # The printed settings work in real clients: IMAP with STARTTLS, POP3 over TLS.
+        for proto, n in ports.items():
+            if f"{proto} " not in out or str(n) not in out:
+                print(out[-3000:])
+                print(f"FAIL: client settings do not show {proto} on port {n}")
+                return 1
+        tls = ssl.create_default_context()
+        tls.check_hostname = False
+        tls.verify_mode = ssl.CERT_NONE
+        imap = imaplib.IMAP4("127.0.0.1", ports["imap"], timeout=10)
+        imap.starttls(ssl_context=tls)
+        imap.login("demo", password)
+        typ, data = imap.select("INBOX")
+        if typ != "OK":
+            print(f"FAIL: SELECT INBOX as demo: {typ} {data}")
+            return 1
+        imap.logout()
+        pop = poplib.POP3_SSL("127.0.0.1", ports["pop3s"], context=tls, timeout=10)
+        pop.user("demo")
+        pop.pass_(password)
+        pop.quit()
         os.killpg(proc.pid, signal.SIGTERM)
         rc = proc.wait(timeout=30)
         if rc != 0:

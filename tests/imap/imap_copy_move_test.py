@@ -1,6 +1,6 @@
 """COPY/MOVE (RFC 6851) with COPYUID (RFC 4315), UID EXPUNGE, MULTIAPPEND (RFC 3502) and
 AUTHENTICATE SCRAM-SHA-256 (RFC 5802, RFC 7677) against the real `roost serve`
-(ROOST_UNFINISHED_IMAP=1). The server and raw-client helpers come from imap_session_test."""
+. The server and raw-client helpers come from imap_session_test."""
 import base64
 import hashlib
 import hmac

@@ -1,4 +1,4 @@
-"""FETCH, STORE, SEARCH, SORT and THREAD against the real `roost serve` (ROOST_UNFINISHED_IMAP=1):
+"""FETCH, STORE, SEARCH, SORT and THREAD against the real `roost serve`:
 varied MIME messages, \\Seen by BODY[] but not BODY.PEEK, BINARY, STORE seen by a second session
 (at NOOP and during IDLE), ESEARCH, charset searches, SORT/THREAD on a small reply thread, UID
 forms, and RFC 9051 §7.5.1 (no EXPUNGE during FETCH)."""

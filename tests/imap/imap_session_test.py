@@ -1,4 +1,4 @@
-"""IMAP session core against the real `roost serve` (ROOST_UNFINISHED_IMAP=1): greeting and
+"""IMAP session core against the real `roost serve`: greeting and
 CAPABILITY, STARTTLS and LOGINDISABLED, LOGIN/AUTHENTICATE, mailbox commands, APPEND, EXPUNGE,
 IDLE pushes between two sessions, parser errors, and curl over imaps."""
 import imaplib
@@ -42,7 +42,7 @@ class ImapServer:
         self.imap, self.imaps = free_port(), free_port()
         self.log_path = os.path.join(self.dir, "serve.log")
         self.log = open(self.log_path, "w")
-        env = dict(os.environ, ROOST_UNFINISHED_IMAP="1")
+        env = dict(os.environ)
         config = []
         if self.config:
             path = os.path.join(self.dir, "roost.toml")
@@ -155,6 +155,16 @@ def test_greeting_capability_and_starttls():
         plain.logout()
 
 
+def test_allow_plaintext_lets_login_through_without_tls():
+    with ImapServer(config="[auth]\nallow_plaintext = true\n") as s:
+        plain = imaplib.IMAP4("127.0.0.1", s.imap, timeout=10)
+        caps = plain.capabilities
+        expect("LOGINDISABLED" not in caps and "AUTH=PLAIN" in caps and "STARTTLS" in caps, caps)
+        typ, _ = plain.login(USER, PASSWORD)
+        expect(typ == "OK", typ)
+        plain.logout()
+
+
 def test_starttls_discards_pipelined_commands_and_refuses_twice():
     with ImapServer() as s:
         r = s.raw(tls=False)
@@ -214,8 +224,8 @@ def test_id_enable_namespace_noop():
         expect(lines[0].startswith('* ID ("name" "Roost" "version" '), lines)
         lines = r.command("N", "NAMESPACE")
         expect(lines[0] == '* NAMESPACE (("" "/")) NIL NIL', lines)
-        lines = r.command("E", "ENABLE IMAP4rev2 CONDSTORE")
-        expect(lines[0] == "* ENABLED IMAP4rev2", lines)
+        lines = r.command("E", "ENABLE IMAP4rev2 CONDSTORE X-UNKNOWN")
+        expect(lines[0] == "* ENABLED IMAP4rev2 CONDSTORE", lines)
         lines = r.command("P", "NOOP")
         expect(lines == ["P OK NOOP completed"], lines)
         lines = r.command("F", "FETCH 1 FLAGS")

@@ -12,8 +12,25 @@
 namespace roost::store::testing {
 namespace {
 
+// Takes a version-3 index back to what version 2 had.
+constexpr const char* kDropVersion3 =
+    "DROP TABLE account_settings; DROP TABLE pop3_hidden; ALTER TABLE blobs DROP COLUMN crlf_size;";
+
 class SqliteStoreTest : public StoreTest {
  protected:
+  // The first column of the first row of `sql` (-1 when there is none).
+  int64_t count_rows(const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir() + "/index.sqlite").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    int64_t value = -1;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+  }
   void exec_sql(const std::string& sql) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir() + "/index.sqlite").c_str(), &db), SQLITE_OK);
@@ -35,8 +52,9 @@ TEST_P(SqliteStoreTest, SchemaVersion1IsUpgradedInPlace) {
   Account a = make_account();
   auto uids = append_texts(mailbox(a.id, "INBOX").id, 2);
   store_.reset();
-  // What a version-1 index looked like: no scram column.
-  exec_sql("ALTER TABLE accounts DROP COLUMN scram; UPDATE schema_version SET version = 1;");
+  // What a version-1 index looked like: no scram column, none of the version-3 tables.
+  exec_sql(std::string(kDropVersion3) +
+           "ALTER TABLE accounts DROP COLUMN scram; UPDATE schema_version SET version = 1;");
   reopen();
   auto found = store().find_account("alice");
   ASSERT_TRUE(found) << found.error().describe();
@@ -52,9 +70,51 @@ TEST_P(SqliteStoreTest, SchemaVersion1IsUpgradedInPlace) {
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &stmt, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 2);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 3);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+}
+
+TEST_P(SqliteStoreTest, SchemaVersion2IsUpgradedInPlace) {
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  NewMessage m = message("Subject: v2\n\nbody\n");
+  ASSERT_TRUE(store().append(inbox.id, {m}));
+  store_.reset();
+  exec_sql(std::string(kDropVersion3) + "UPDATE schema_version SET version = 2;");
+  reopen();
+  EXPECT_EQ(uids_of(inbox.id), std::vector<Uid>{1});
+  EXPECT_EQ(*store().account_setting(a.id, "pop3.delete_policy"), std::nullopt);
+  EXPECT_TRUE(store().pop3_hidden(a.id)->empty());
+  EXPECT_EQ(*store().crlf_sizes({m.blob.id}), std::vector<std::optional<uint64_t>>{std::nullopt});
+  ASSERT_TRUE(store().set_account_setting(a.id, "pop3.delete_policy", "keep"));
+  ASSERT_TRUE(store().hide_from_pop3(a.id, {m.blob.id}, 5));
+  ASSERT_TRUE(store().set_crlf_sizes({{m.blob.id, 21}}));
+  reopen();
+  EXPECT_EQ(*store().account_setting(a.id, "pop3.delete_policy"), "keep");
+  EXPECT_EQ(*store().pop3_hidden(a.id), (std::vector<Pop3Hidden>{{m.blob.id, 5}}));
+  EXPECT_EQ(*store().crlf_sizes({m.blob.id}), std::vector<std::optional<uint64_t>>{21});
+  store_.reset();
+  EXPECT_EQ(count_rows("SELECT version FROM schema_version"), 3);
+}
+
+TEST_P(SqliteStoreTest, DeleteAccountLeavesNoSettingsOrMarkRows) {
+  Account a = make_account();
+  Account b = make_account("bob");
+  NewMessage m = message("marked");
+  ASSERT_TRUE(store().append(mailbox(a.id, "INBOX").id, {m}));
+  ASSERT_TRUE(store().append(mailbox(b.id, "INBOX").id, {m}));
+  for (const Account& acct : {a, b}) {
+    ASSERT_TRUE(store().set_account_setting(acct.id, "imap.used", "1"));
+    ASSERT_TRUE(store().hide_from_pop3(acct.id, {m.blob.id}, 5));
+  }
+  ASSERT_TRUE(store().delete_account(a.id));
+  store_.reset();
+  EXPECT_EQ(count_rows("SELECT count(*) FROM account_settings"), 1);
+  EXPECT_EQ(count_rows("SELECT count(*) FROM pop3_hidden"), 1);
+  EXPECT_EQ(
+      count_rows("SELECT count(*) FROM account_settings WHERE account = " + std::to_string(b.id)),
+      1);
 }
 
 TEST_P(SqliteStoreTest, RepairRemovesLeftoversAndReportsMissing) {

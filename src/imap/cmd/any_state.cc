@@ -1,4 +1,5 @@
-// CAPABILITY, NOOP, LOGOUT (RFC 9051 §6.1), ID (RFC 2971), ENABLE (RFC 5161, RFC 9051 §6.3.1).
+// CAPABILITY, NOOP, LOGOUT (RFC 9051 §6.1), ID (RFC 2971), ENABLE (RFC 5161, RFC 9051 §6.3.1,
+// RFC 7162 §3.1 and §3.2.3).
 #include <boost/asio/awaitable.hpp>
 
 #include "base/log.h"
@@ -63,6 +64,12 @@ awaitable<Reply> cmd_enable(Session& session, Command& command) {
     } else if (name == "UTF8=ACCEPT" && !session.utf8()) {
       session.enable_utf8();
       enabled += " UTF8=ACCEPT";
+    } else if (name == "CONDSTORE" && !session.condstore()) {  // RFC 7162 §3.1
+      session.enable_condstore();
+      enabled += " CONDSTORE";
+    } else if (name == "QRESYNC" && !session.qresync()) {  // RFC 7162 §3.2.3: implies CONDSTORE
+      session.enable_qresync();
+      enabled += " QRESYNC";
     }
   }
   session.out() += "* ENABLED" + enabled + "\r\n";

@@ -1,7 +1,8 @@
 // COPY / UID COPY (RFC 9051 §6.4.7) and MOVE / UID MOVE (RFC 6851) through Store::copy and
 // Store::move (one transaction each, so a MOVE is never half done). The OK carries
 // [COPYUID uidvalidity source-uids destination-uids] (RFC 4315 §3); MOVE sends it in an untagged
-// OK before its EXPUNGE responses (RFC 6851 §4.3). A missing target is NO [TRYCREATE].
+// OK before its EXPUNGE responses (RFC 6851 §4.3), which are one VANISHED once QRESYNC is on
+// (RFC 7162 §3.2.10, through Session::write_updates). A missing target is NO [TRYCREATE].
 #include <boost/asio/awaitable.hpp>
 
 #include "imap/command_table.h"
@@ -76,7 +77,7 @@ awaitable<Reply> cmd_copy_move(Session& session, Command& command) {
     if (done->to == from) session.notice().dirty = true;  // the EXISTS goes out before our OK
     co_return Reply::ok("COPY completed", std::move(code));
   }
-  // RFC 6851 §4.3: COPYUID in an untagged OK, then the EXPUNGEs, then the tagged OK.
+  // RFC 6851 §4.3: COPYUID in an untagged OK, then the EXPUNGEs (or VANISHED), then the tagged OK.
   session.out() += "* OK [" + code + "] Moved\r\n";
   Status refreshed = co_await session.refresh(true);
   if (refreshed) session.write_updates(true);

@@ -1,8 +1,11 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9; RFC 3516 BINARY; RFC 8970 PREVIEW; RFC 8514
-// SAVEDATE; RFC 8474 EMAILID/THREADID). The set is resolved against the session's view, \Seen is
-// stored first when a non-PEEK body item asks for it, then messages are loaded and rendered in
-// bounded batches on the blocking executor and each batch is written before the next is read, so
-// "FETCH 1:* BODY[]" never holds more than one batch in memory.
+// SAVEDATE; RFC 8474 EMAILID/THREADID; RFC 7162 MODSEQ, CHANGEDSINCE and VANISHED). The set is
+// resolved against the session's view (and narrowed to the messages changed since CHANGEDSINCE
+// with one Store::changes_since), \Seen is stored first when a non-PEEK body item asks for it,
+// then messages are loaded and rendered in bounded batches on the blocking executor and each
+// batch is written before the next is read, so "FETCH 1:* BODY[]" never holds more than one batch
+// in memory.
+#include <algorithm>
 #include <boost/asio/awaitable.hpp>
 
 #include "imap/command_table.h"
@@ -21,8 +24,44 @@ constexpr size_t kBatchBytes = 1 << 20;  // rendered text per batch before it is
 
 struct RenderedBatch {
   std::vector<std::string> responses;
-  size_t next = 0;  // index of the first target not rendered yet
+  size_t next = 0;               // index of the first target not rendered yet
+  store::ModSeq max_modseq = 0;  // highest MODSEQ the responses show
 };
+
+bool has_item(const std::vector<FetchItem>& items, FetchItemType type) {
+  return std::any_of(items.begin(), items.end(),
+                     [type](const FetchItem& i) { return i.type == type; });
+}
+
+// RFC 7162 §3.1.4.1: only the targets whose MODSEQ is above CHANGEDSINCE.
+void keep_changed(std::vector<MessageTarget>& targets, const store::ChangesSince& changes) {
+  std::vector<store::Uid> changed;
+  changed.reserve(changes.changed.size());
+  for (const store::MessageState& s : changes.changed) changed.push_back(s.uid);
+  std::sort(changed.begin(), changed.end());
+  std::erase_if(targets, [&](const MessageTarget& t) {
+    return !std::binary_search(changed.begin(), changed.end(), t.uid);
+  });
+}
+
+// RFC 7162 §3.2.6: "* VANISHED (EARLIER)" for the UIDs of the set expunged since CHANGEDSINCE.
+// "*" reaches the highest UID the view ever knew, so expunged messages past the last one count;
+// UIDs the view still holds (their expunge not told yet) are left to the plain VANISHED later.
+void write_vanished_earlier(Session& session, const SequenceSet& set,
+                            const std::vector<store::Uid>& expunged) {
+  const SelectedMailbox& selected = *session.selected();
+  std::vector<SeqRange> ranges =
+      set.is_saved_result() ? selected.saved_uids : set.resolve(selected.view.uidnext() - 1);
+  std::vector<store::Uid> gone;
+  for (store::Uid uid : expunged) {
+    auto after = std::upper_bound(ranges.begin(), ranges.end(), uid,
+                                  [](store::Uid u, const SeqRange& r) { return u < r.first; });
+    bool in_set = after != ranges.begin() && uid <= std::prev(after)->last;
+    if (in_set && !selected.view.seq_of(uid)) gone.push_back(uid);
+  }
+  if (gone.empty()) return;
+  session.out() += "* VANISHED (EARLIER) " + format_numbers(gone) + "\r\n";
+}
 
 // Stores \Seen on the targets that lack it (RFC 9051 §6.4.5); returns the UIDs it changed.
 awaitable<Result<std::vector<store::Uid>>> mark_seen(Session& session,
@@ -52,8 +91,11 @@ awaitable<Result<std::vector<store::Uid>>> mark_seen(Session& session,
 
 awaitable<Reply> cmd_fetch(Session& session, Command& command) {
   auto& args = std::get<FetchArgs>(command.args);
-  if (args.changed_since || args.vanished)
-    co_return Reply::bad("CONDSTORE/QRESYNC are not enabled");
+  // RFC 7162 §3.2.6: VANISHED only once QRESYNC is enabled.
+  if (args.vanished && !session.qresync()) co_return Reply::bad("QRESYNC is not enabled");
+  bool modseq_item = has_item(args.items, FetchItemType::ModSeq);
+  // RFC 7162 §3.1: FETCH MODSEQ and CHANGEDSINCE are CONDSTORE enabling commands.
+  if (modseq_item || args.changed_since) session.enable_condstore();
   SelectedMailbox& selected = *session.selected();
   // Pending updates go out first, so the ones our \Seen causes are the only ones taken later.
   session.write_updates(allows_expunge(*find_command(command.name), command));
@@ -61,12 +103,25 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
   auto targets = resolve_targets(selected.view, args.set, command.uid, selected.saved_uids);
   if (!targets) co_return Reply::bad(targets.error().text);
   std::vector<FetchItem> items = args.items;
-  if (command.uid && std::none_of(items.begin(), items.end(), [](const FetchItem& i) {
-        return i.type == FetchItemType::Uid;
-      })) {
+  if (command.uid && !has_item(items, FetchItemType::Uid)) {
     FetchItem uid_item;
     uid_item.type = FetchItemType::Uid;
     items.insert(items.begin(), uid_item);  // RFC 9051 §6.4.9
+  }
+  if (args.changed_since) {
+    if (!modseq_item) {
+      FetchItem modseq;
+      modseq.type = FetchItemType::ModSeq;
+      items.push_back(modseq);  // RFC 7162 §3.1.4.1: CHANGEDSINCE implies MODSEQ
+      modseq_item = true;
+    }
+    store::MailboxId mailbox = selected.view.mailbox();
+    store::ModSeq since = *args.changed_since;
+    auto changes = co_await session.blocking().run(
+        [&] { return session.store().changes_since(mailbox, since); });
+    if (!changes) co_return reply_for(changes.error());
+    if (args.vanished) write_vanished_earlier(session, args.set, changes->expunged);
+    keep_changed(*targets, *changes);
   }
 
   std::vector<store::Uid> seen_now;
@@ -79,6 +134,7 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
   FetchNeeds needs = fetch_needs(items);
   FetchOptions options;
   options.style.utf8_quoted = session.rev2() || session.utf8();
+  bool aware = session.condstore();
   store::Store& store = session.store();
   store::MailboxId id = selected.view.mailbox();
   size_t start = 0;
@@ -112,8 +168,12 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
         }
         FetchOptions these = options;
         these.add_flags = std::binary_search(seen_now.begin(), seen_now.end(), entry->uid);
+        // RFC 7162 §3.2.4: a FETCH that set \Seen tells a CONDSTORE client UID and MODSEQ too.
+        these.add_uid = these.add_modseq = these.add_flags && aware;
         auto text = render_fetch(input, items, these);
         if (!text) return text.error();
+        if (modseq_item || these.add_modseq)
+          out.max_modseq = std::max(out.max_modseq, entry->modseq);
         bytes += text->size();
         out.responses.push_back(std::move(*text));
       }
@@ -129,6 +189,7 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
       session.out() += response;
       std::string().swap(response);
     }
+    session.note_fetch_modseq(batch->max_modseq);
     start = batch->next;
     if (start < targets->size()) {
       Status sent = co_await session.send();

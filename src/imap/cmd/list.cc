@@ -3,9 +3,8 @@
 // deleted parent of surviving children is still a hierarchy level: "%" shows it as \NonExistent
 // (\Noselect for IMAP4rev1 clients), as in the RFC 9051 §6.3.5 example.
 #include <algorithm>
-#include <map>
-
 #include <boost/asio/awaitable.hpp>
+#include <map>
 
 #include "imap/command_table.h"
 #include "imap/proto/response_writer.h"
@@ -54,8 +53,8 @@ std::string canonical_pattern(std::string pattern) {
   if (pattern.size() >= 5) {
     std::string head = pattern.substr(0, 5);
     for (char& c : head) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    bool whole_level = pattern.size() == 5 || pattern[5] == '/' || pattern[5] == '*' ||
-                       pattern[5] == '%';
+    bool whole_level =
+        pattern.size() == 5 || pattern[5] == '/' || pattern[5] == '*' || pattern[5] == '%';
     if (head == "INBOX" && whole_level) pattern.replace(0, 5, "INBOX");
   }
   return pattern;
@@ -80,6 +79,11 @@ awaitable<Reply> cmd_list(Session& session, Command& command) {
   const auto& args = std::get<ListArgs>(command.args);
   bool lsub = command.name == CommandName::Lsub;
   std::string_view kind = lsub ? "LSUB" : "LIST";
+  // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) enables CONDSTORE, through LIST-STATUS as well.
+  if (args.return_status && std::find(args.return_status->begin(), args.return_status->end(),
+                                      StatusItem::HighestModSeq) != args.return_status->end()) {
+    session.enable_condstore();
+  }
   std::string& out = session.out();
 
   if (!args.extended && args.patterns.size() == 1 && args.patterns[0].empty()) {
@@ -89,8 +93,8 @@ awaitable<Reply> cmd_list(Session& session, Command& command) {
   }
 
   store::AccountId account = session.account()->id;
-  auto all = co_await session.blocking().run(
-      [&] { return session.store().list_mailboxes(account); });
+  auto all =
+      co_await session.blocking().run([&] { return session.store().list_mailboxes(account); });
   if (!all) co_return reply_for(all.error());
 
   std::map<std::string, Node, decltype(&name_less)> nodes(&name_less);
@@ -104,7 +108,8 @@ awaitable<Reply> cmd_list(Session& session, Command& command) {
   }
 
   std::vector<std::string> patterns;
-  for (const std::string& p : args.patterns) patterns.push_back(canonical_pattern(args.reference + p));
+  for (const std::string& p : args.patterns)
+    patterns.push_back(canonical_pattern(args.reference + p));
 
   bool select_subscribed = args.select_subscribed || lsub;
   bool show_subscribed = args.return_subscribed || args.select_subscribed;

@@ -1,7 +1,7 @@
 // STARTTLS (RFC 9051 §6.2.1), LOGIN (§6.2.3), AUTHENTICATE PLAIN (RFC 4616), LOGIN and
-// SCRAM-SHA-256 (RFC 5802, RFC 7677) with SASL-IR (RFC 4959). Passwords are only accepted over TLS:
-// before STARTTLS, LOGIN and AUTHENTICATE answer NO [PRIVACYREQUIRED] and CAPABILITY shows
-// LOGINDISABLED.
+// SCRAM-SHA-256 (RFC 5802, RFC 7677) with SASL-IR (RFC 4959). Passwords are only accepted over TLS
+// (unless [auth] allow_plaintext): before STARTTLS, LOGIN and AUTHENTICATE answer
+// NO [PRIVACYREQUIRED] and CAPABILITY shows LOGINDISABLED.
 #include <boost/asio/awaitable.hpp>
 
 #include "auth/scram.h"
@@ -9,6 +9,7 @@
 #include "imap/command_table.h"
 #include "imap/proto/sasl_response.h"
 #include "imap/session.h"
+#include "mailbox/pop3_maildrop.h"
 
 namespace roost::imap {
 
@@ -41,12 +42,21 @@ Reply login_failed(Session& session, std::string_view user, const Error& e) {
   return reply_for(e);
 }
 
-Reply logged_in(Session& session, store::Account account) {
+awaitable<Reply> logged_in(Session& session, store::Account account) {
+  store::AccountId id = account.id;
   if (!session.logged_in(std::move(account))) {
-    return Reply::no("Too many sessions for this account; log out of another first", "LIMIT");
+    co_return Reply::no("Too many sessions for this account; log out of another first", "LIMIT");
+  }
+  // POP3 policy `auto` keeps mail for accounts that use IMAP (mailbox/pop3_maildrop.h); a
+  // failure to record it must not fail the login.
+  Status noted = co_await session.blocking().run(
+      [&session, id] { return mailbox::note_imap_use(session.store(), id); });
+  if (!noted) {
+    log::warn("imap.note_imap_use_failed",
+              {{"session", session.conn().session_id()}, {"error", noted.error().describe()}});
   }
   // RFC 9051 §6.2.3: the capability list may change at login, so it rides on the OK.
-  return Reply::ok("Logged in", "CAPABILITY " + session.capability_list());
+  co_return Reply::ok("Logged in", "CAPABILITY " + session.capability_list());
 }
 
 awaitable<Reply> authenticate(Session& session, std::string_view user, std::string_view password) {
@@ -54,7 +64,7 @@ awaitable<Reply> authenticate(Session& session, std::string_view user, std::stri
   auto account = co_await session.blocking().run(
       [&] { return session.directory().authenticate(user, password, ip); });
   if (!account) co_return login_failed(session, user, account.error());
-  co_return logged_in(session, std::move(*account));
+  co_return co_await logged_in(session, std::move(*account));
 }
 
 // One SASL exchange step: "+ challenge", then the client's BASE64 line (or "*" to cancel).
@@ -116,7 +126,7 @@ awaitable<Reply> scram(Session& session, const AuthenticateArgs& args) {
   auto ack = co_await challenge(session, auth::base64_encode(*server_final));
   if (!ack) co_return exchange_failed(ack.error());
   if (!ack->empty()) co_return Reply::bad("Expected an empty response after server-final");
-  co_return logged_in(session, std::move(*account));
+  co_return co_await logged_in(session, std::move(*account));
 }
 
 }  // namespace
@@ -140,7 +150,7 @@ awaitable<Reply> cmd_starttls(Session& session, Command& command) {
 }
 
 awaitable<Reply> cmd_login(Session& session, Command& command) {
-  if (!session.conn().is_tls()) co_return privacy_required();
+  if (!session.passwords_allowed()) co_return privacy_required();
   const auto& args = std::get<LoginArgs>(command.args);
   co_return co_await authenticate(session, args.user, args.password);
 }
@@ -150,7 +160,7 @@ awaitable<Reply> cmd_authenticate(Session& session, Command& command) {
   if (args.mechanism != "PLAIN" && args.mechanism != "LOGIN" && args.mechanism != "SCRAM-SHA-256") {
     co_return Reply::no("Unsupported authentication mechanism", "CANNOT");
   }
-  if (!session.conn().is_tls()) co_return privacy_required();
+  if (!session.passwords_allowed()) co_return privacy_required();
   if (args.mechanism == "SCRAM-SHA-256") co_return co_await scram(session, args);
 
   if (args.mechanism == "LOGIN") {  // draft-murchison-sasl-login: "Username:", "Password:"

@@ -1,6 +1,7 @@
 // CREATE (RFC 9051 §6.3.4, RFC 6154 CREATE-SPECIAL-USE), DELETE (§6.3.5), RENAME (§6.3.6),
 // SUBSCRIBE/UNSUBSCRIBE (§6.3.7–6.3.8), NAMESPACE (§6.3.10) and STATUS (§6.3.11, RFC 8438 SIZE,
 // RFC 7889 APPENDLIMIT).
+#include <algorithm>
 #include <boost/asio/awaitable.hpp>
 
 #include "imap/command_table.h"
@@ -84,8 +85,9 @@ void write_status(Session& session, const store::MailboxInfo& info,
       case StatusItem::MailboxId:
         item("MAILBOXID", "(" + mailbox_object_id(info.id) + ")");
         break;
-      case StatusItem::HighestModSeq:
-        break;  // not accepted: cmd_status refuses it until CONDSTORE exists
+      case StatusItem::HighestModSeq:  // RFC 7162 §3.1.6
+        item("HIGHESTMODSEQ", std::to_string(info.highest_modseq));
+        break;
     }
   }
   out += ")\r\n";
@@ -189,8 +191,10 @@ awaitable<Reply> cmd_namespace(Session& session, Command&) {
 
 awaitable<Reply> cmd_status(Session& session, Command& command) {
   const auto& args = std::get<StatusArgs>(command.args);
-  for (StatusItem item : args.items) {
-    if (item == StatusItem::HighestModSeq) co_return Reply::bad("HIGHESTMODSEQ needs CONDSTORE");
+  // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
+  if (std::find(args.items.begin(), args.items.end(), StatusItem::HighestModSeq) !=
+      args.items.end()) {
+    session.enable_condstore();
   }
   store::AccountId account = session.account()->id;
   auto info = co_await session.blocking().run(

@@ -2,8 +2,12 @@
 // SORT / UID SORT and THREAD / UID THREAD (RFC 5256). The SearchProgram runs on the blocking
 // executor in batches: keys on the MessageEntry first, the parsed message and bytes loaded only
 // when a key needs them. IMAP4rev2 sessions always get ESEARCH (RFC 9051 §6.4.4); IMAP4rev1
-// sessions get "* SEARCH" unless they asked for RETURN (...).
+// sessions get "* SEARCH" unless they asked for RETURN (...). A MODSEQ key (RFC 7162 §3.1.5)
+// makes the session CONDSTORE-aware and adds the highest MODSEQ of the messages returned:
+// "(MODSEQ n)" after SEARCH and SORT results, "MODSEQ n" in ESEARCH (RFC 4731 §3.2).
+#include <algorithm>
 #include <boost/asio/awaitable.hpp>
+#include <optional>
 
 #include "base/clock.h"
 #include "imap/command_table.h"
@@ -39,6 +43,21 @@ SearchContext context_of(const SelectedMailbox& selected) {
   return context;
 }
 
+bool has_modseq_key(const SearchKey& key) {
+  return key.type == SearchKeyType::ModSeq ||
+         std::any_of(key.children.begin(), key.children.end(), has_modseq_key);
+}
+
+// The messages a search matched, in order, with the MODSEQ each had when it was read.
+struct Matches {
+  std::vector<MessageTarget> targets;
+  std::vector<store::ModSeq> modseqs;
+};
+
+store::ModSeq highest_of(const std::vector<store::ModSeq>& modseqs) {
+  return modseqs.empty() ? 0 : *std::max_element(modseqs.begin(), modseqs.end());
+}
+
 SearchMessage search_message(MessageLoader& loader, uint32_t seq,
                              const store::MessageEntry& entry) {
   SearchMessage message;
@@ -50,40 +69,42 @@ SearchMessage search_message(MessageLoader& loader, uint32_t seq,
 }
 
 // The targets (in order) that match `program`, evaluated in batches off the strand.
-awaitable<Result<std::vector<MessageTarget>>> run_search(Session& session,
-                                                         const SearchProgram& program) {
+awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& program) {
   const mailbox::MailboxView& view = session.selected()->view;
   std::vector<MessageTarget> targets = all_targets(view);
   SearchContext context = context_of(*session.selected());
   store::Store& store = session.store();
   store::MailboxId id = view.mailbox();
-  std::vector<MessageTarget> matched;
+  Matches matched;
   for (size_t start = 0; start < targets.size(); start += kSearchBatch) {
     size_t end = std::min(targets.size(), start + kSearchBatch);
     std::vector<MessageTarget> slice(targets.begin() + start, targets.begin() + end);
-    auto found = co_await session.blocking().run([&]() -> Result<std::vector<MessageTarget>> {
+    auto found = co_await session.blocking().run([&]() -> Result<Matches> {
       MessageLoader loader(store, id);
       auto entries = loader.entries(slice);
       if (!entries) return entries.error();
-      std::vector<MessageTarget> out;
+      Matches out;
       for (size_t i = 0; i < slice.size(); ++i) {
         const auto& entry = (*entries)[i];
         if (!entry) continue;  // expunged meanwhile
         auto hit = program.matches(search_message(loader, slice[i].seq, *entry), context);
         if (!hit) return hit.error();
-        if (*hit) out.push_back(slice[i]);
+        if (!*hit) continue;
+        out.targets.push_back(slice[i]);
+        out.modseqs.push_back(entry->modseq);
       }
       return out;
     });
     if (!found) co_return found.error();
-    matched.insert(matched.end(), found->begin(), found->end());
+    matched.targets.insert(matched.targets.end(), found->targets.begin(), found->targets.end());
+    matched.modseqs.insert(matched.modseqs.end(), found->modseqs.begin(), found->modseqs.end());
   }
   co_return matched;
 }
 
 // RFC 4731 §3.1 / RFC 9051 §7.3.4: "* ESEARCH (TAG "t") [UID] MIN n MAX n ALL set COUNT n".
 void write_esearch(Session& session, const Command& command, const SearchReturn& ret,
-                   const std::vector<uint32_t>& numbers) {
+                   const std::vector<uint32_t>& numbers, std::optional<store::ModSeq> modseq) {
   std::string& out = session.out();
   out += "* ESEARCH (TAG ";
   write_string(out, command.tag);
@@ -95,6 +116,7 @@ void write_esearch(Session& session, const Command& command, const SearchReturn&
     if (ret.all) out += " ALL " + format_numbers(numbers);
   }
   if (ret.count) out += " COUNT " + std::to_string(numbers.size());
+  if (modseq) out += " MODSEQ " + std::to_string(*modseq);
   out += "\r\n";
 }
 
@@ -103,21 +125,24 @@ void write_esearch(Session& session, const Command& command, const SearchReturn&
 awaitable<Reply> cmd_search(Session& session, Command& command) {
   auto& args = std::get<SearchArgs>(command.args);
   if (!known_charset(args.charset)) co_return bad_charset();
+  bool modseq_key = has_modseq_key(args.key);
+  if (modseq_key) session.enable_condstore();  // RFC 7162 §3.1: an enabling command
   SearchProgram program(args.key);
-  auto matched = co_await run_search(session, program);
-  if (!matched) co_return reply_for(matched.error());
+  auto found = co_await run_search(session, program);
+  if (!found) co_return reply_for(found.error());
+  const std::vector<MessageTarget>& matched = found->targets;
   std::vector<uint32_t> numbers;
-  numbers.reserve(matched->size());
-  for (const MessageTarget& t : *matched) numbers.push_back(command.uid ? t.uid : t.seq);
+  numbers.reserve(matched.size());
+  for (const MessageTarget& t : matched) numbers.push_back(command.uid ? t.uid : t.seq);
   if (args.result && args.result->save) {
     // RFC 5182 §2.4: with MIN and/or MAX (and neither ALL nor COUNT) only those are saved.
     const SearchReturn& r = *args.result;
     std::vector<store::Uid> saved;
-    if (!matched->empty() && (r.min || r.max) && !r.all && !r.count) {
-      if (r.min) saved.push_back(matched->front().uid);
-      if (r.max) saved.push_back(matched->back().uid);
+    if (!matched.empty() && (r.min || r.max) && !r.all && !r.count) {
+      if (r.min) saved.push_back(matched.front().uid);
+      if (r.max) saved.push_back(matched.back().uid);
     } else {
-      for (const MessageTarget& t : *matched) saved.push_back(t.uid);
+      for (const MessageTarget& t : matched) saved.push_back(t.uid);
     }
     session.selected()->saved_uids.clear();
     for (const store::UidRange& u : store::uid_set_of(saved)) {
@@ -132,11 +157,25 @@ awaitable<Reply> cmd_search(Session& session, Command& command) {
     SearchReturn ret;
     ret.all = true;  // RFC 9051 §6.4.4: no RETURN means RETURN (ALL)
     if (args.result) ret = *args.result;
-    write_esearch(session, command, ret, numbers);
+    std::optional<store::ModSeq> modseq;
+    if (modseq_key && !matched.empty()) {
+      // RFC 4731 §3.2: of the MIN/MAX messages when only those are returned, else of all.
+      const std::vector<store::ModSeq>& m = found->modseqs;
+      if ((ret.min || ret.max) && !ret.all && !ret.count) {
+        modseq = std::max(ret.min ? m.front() : 0, ret.max ? m.back() : 0);
+      } else {
+        modseq = highest_of(m);
+      }
+    }
+    write_esearch(session, command, ret, numbers, modseq);
   } else {
     std::string& out = session.out();
     out += "* SEARCH";
     for (uint32_t n : numbers) out += " " + std::to_string(n);
+    // RFC 7162 §3.1.5: not when nothing matched.
+    if (modseq_key && !matched.empty()) {
+      out += " (MODSEQ " + std::to_string(highest_of(found->modseqs)) + ")";
+    }
     out += "\r\n";
   }
   co_return Reply::ok(command.uid ? "UID SEARCH completed" : "SEARCH completed");
@@ -151,13 +190,17 @@ struct OrderingInput {
 
 // SORT and THREAD: search, then build one SortRecord per match and order them, all in one
 // blocking call so the parsed messages the records point at stay alive.
+// `highest` receives the highest MODSEQ of the matches (0 when none).
 template <class Order>
 awaitable<Result<std::string>> search_and_order(Session& session, const Command& command,
                                                 const SearchKey& key, OrderingInput input,
-                                                Order order) {
+                                                Order order, store::ModSeq& highest) {
+  if (has_modseq_key(key)) session.enable_condstore();  // RFC 7162 §3.1: an enabling command
   SearchProgram program(key);
-  auto matched = co_await run_search(session, program);
-  if (!matched) co_return matched.error();
+  auto found = co_await run_search(session, program);
+  if (!found) co_return found.error();
+  highest = highest_of(found->modseqs);
+  const std::vector<MessageTarget>* matched = &found->targets;
   store::Store& store = session.store();
   store::MailboxId id = session.selected()->view.mailbox();
   bool uid = command.uid;
@@ -204,15 +247,22 @@ awaitable<Reply> cmd_sort(Session& session, Command& command) {
         needs_parsed || (c.key != SortCriterion::Key::Arrival && c.key != SortCriterion::Key::Size);
   }
   auto criteria = args.criteria;
+  store::ModSeq highest = 0;
   auto sorted = co_await search_and_order(
       session, command, args.key, {needs_parsed, false},
       [&criteria](const std::vector<SortRecord>& records) -> Result<std::string> {
         std::string line = "* SORT";
         for (uint32_t n : sort_messages(records, criteria)) line += " " + std::to_string(n);
-        return line + "\r\n";
-      });
+        return line;
+      },
+      highest);
   if (!sorted) co_return reply_for(sorted.error());
   session.out() += *sorted;
+  // RFC 7162 §3.1.5: SORT with a MODSEQ key also ends with the highest MODSEQ it returned.
+  if (highest != 0 && has_modseq_key(args.key)) {
+    session.out() += " (MODSEQ " + std::to_string(highest) + ")";
+  }
+  session.out() += "\r\n";
   co_return Reply::ok(command.uid ? "UID SORT completed" : "SORT completed");
 }
 
@@ -223,12 +273,14 @@ awaitable<Reply> cmd_thread(Session& session, Command& command) {
   if (!known_charset(args.charset)) co_return bad_charset();
   bool references = *algorithm == ThreadAlgorithm::References;
   ThreadAlgorithm chosen = *algorithm;
+  store::ModSeq highest = 0;
   auto threads = co_await search_and_order(
       session, command, args.key, {true, references},
       [chosen](const std::vector<SortRecord>& records) -> Result<std::string> {
         std::string list = thread_messages(records, chosen);
         return list.empty() ? std::string("* THREAD\r\n") : "* THREAD " + list + "\r\n";
-      });
+      },
+      highest);
   if (!threads) co_return reply_for(threads.error());
   session.out() += *threads;
   co_return Reply::ok(command.uid ? "UID THREAD completed" : "THREAD completed");

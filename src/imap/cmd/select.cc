@@ -1,5 +1,6 @@
-// SELECT and EXAMINE (RFC 9051 §6.3.2–6.3.3), CLOSE (§6.4.1), UNSELECT (§6.4.2, RFC 3691),
-// CHECK (RFC 3501 §6.4.1) and EXPUNGE / UID EXPUNGE (§6.4.3, RFC 4315 §2.1).
+// SELECT and EXAMINE (RFC 9051 §6.3.2–6.3.3) with CONDSTORE and QRESYNC (RFC 7162 §3.1.8,
+// §3.2.5), CLOSE (§6.4.1), UNSELECT (§6.4.2, RFC 3691), CHECK (RFC 3501 §6.4.1) and EXPUNGE /
+// UID EXPUNGE (§6.4.3, RFC 4315 §2.1; VANISHED with QRESYNC, RFC 7162 §3.2.10).
 #include <boost/asio/awaitable.hpp>
 
 #include "imap/command_table.h"
@@ -18,7 +19,25 @@ struct Opened {
   store::MailboxInfo info;
   bool has_children = false;
   mailbox::MailboxView view;
+  std::optional<mailbox::Resync> resync;  // QRESYNC with the mailbox's UIDVALIDITY
 };
+
+// The client's known-uids as a UidSet (the parser refused "*"); nullopt when not given.
+std::optional<store::UidSet> known_uids(const QresyncParams& q) {
+  if (!q.known_uids) return std::nullopt;
+  store::UidSet set;
+  for (const SeqRange& r : q.known_uids->resolve(UINT32_MAX)) set.push_back({r.first, r.last});
+  return set;
+}
+
+// RFC 7162 §3.2.5: expunges first (VANISHED (EARLIER) leaves the message count alone), then the
+// messages changed since the client's MODSEQ with their UID, FLAGS and MODSEQ.
+void write_resync(Session& session, const mailbox::Resync& resync) {
+  if (!resync.vanished.empty()) {
+    session.out() += "* VANISHED (EARLIER) " + format_numbers(resync.vanished) + "\r\n";
+  }
+  for (const mailbox::FlagUpdate& update : resync.changed) session.write_flag_fetch(update, true);
+}
 
 void write_select_responses(Session& session, const Opened& opened, bool read_only) {
   std::string& out = session.out();
@@ -43,6 +62,9 @@ void write_select_responses(Session& session, const Opened& opened, bool read_on
   }
   out += "* OK [UIDVALIDITY " + std::to_string(view.uidvalidity()) + "] UIDs valid\r\n";
   out += "* OK [UIDNEXT " + std::to_string(view.uidnext()) + "] Predicted next UID\r\n";
+  // RFC 7162 §3.1.2.1: every SELECT/EXAMINE of a mailbox with persistent MODSEQs, which every
+  // Roost mailbox has (so NOMODSEQ is never sent).
+  out += "* OK [HIGHESTMODSEQ " + std::to_string(view.highest_modseq()) + "] Highest\r\n";
   out += "* OK [MAILBOXID (" + mailbox_object_id(opened.info.id) + ")] Ok\r\n";  // RFC 8474 §4
   if (session.rev2()) {  // RFC 9051 §6.3.2: a LIST response with accurate attributes
     out += "* LIST (";
@@ -63,11 +85,15 @@ void write_select_responses(Session& session, const Opened& opened, bool read_on
 awaitable<Reply> cmd_select(Session& session, Command& command) {
   const auto& args = std::get<SelectArgs>(command.args);
   bool read_only = command.name == CommandName::Examine;
-  if (args.condstore || args.qresync) co_return Reply::bad("CONDSTORE/QRESYNC are not enabled");
   if (session.selected()) {
     session.deselect();  // RFC 9051 §6.3.2: even when the new SELECT fails
-    if (session.rev2()) session.out() += "* OK [CLOSED] Previous mailbox is now closed\r\n";
+    // RFC 7162 §3.2.11: a QRESYNC server marks where the old mailbox's responses end.
+    session.out() += "* OK [CLOSED] Previous mailbox is now closed\r\n";
   }
+  // RFC 7162 §3.2.5: QRESYNC only after ENABLE QRESYNC.
+  if (args.qresync && !session.qresync()) co_return Reply::bad("QRESYNC is not enabled");
+  // With no mailbox open, so no HIGHESTMODSEQ of another mailbox goes out (RFC 7162 §3.1.8).
+  if (args.condstore) session.enable_condstore();
   store::AccountId account = session.account()->id;
   store::Store& store = session.store();
   auto opened = co_await session.blocking().run([&]() -> Result<Opened> {
@@ -75,14 +101,22 @@ awaitable<Reply> cmd_select(Session& session, Command& command) {
     if (!info) return info.error();
     auto all = store.list_mailboxes(account);
     if (!all) return all.error();
-    Opened out{*info, false, {}};
+    Opened out{*info, false, {}, std::nullopt};
     std::string prefix = info->name + "/";
     for (const store::MailboxInfo& m : *all) {
       if (m.name.compare(0, prefix.size(), prefix) == 0) out.has_children = true;
     }
-    auto view = mailbox::MailboxView::load(store, info->id);
-    if (!view) return view.error();
-    out.view = std::move(*view);
+    // As MailboxView::load: the info (read above) before the states.
+    auto states = store.message_states(info->id);
+    if (!states) return states.error();
+    // RFC 7162 §3.2.5: nothing to resynchronize when the UIDVALIDITY changed.
+    if (args.qresync && args.qresync->uid_validity == info->uidvalidity) {
+      auto changes = store.changes_since(info->id, args.qresync->mod_seq);
+      if (!changes) return changes.error();
+      out.resync = mailbox::resync(*states, changes->expunged, args.qresync->mod_seq,
+                                   known_uids(*args.qresync));
+    }
+    out.view = mailbox::MailboxView::from_states(*info, std::move(*states));
     return out;
   });
   if (!opened) {
@@ -93,6 +127,7 @@ awaitable<Reply> cmd_select(Session& session, Command& command) {
   }
   write_select_responses(session, *opened, read_only);
   session.select({opened->info.name, read_only, std::move(opened->view), {}});
+  if (opened->resync) write_resync(session, *opened->resync);
   co_return Reply::ok(read_only ? "EXAMINE completed" : "SELECT completed",
                       read_only ? "READ-ONLY" : "READ-WRITE");
 }

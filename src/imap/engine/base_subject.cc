@@ -59,8 +59,12 @@ size_t match_leader(std::string_view s, bool& refwd) {
 }  // namespace
 
 std::string ascii_casemap(std::string_view text) {
+  // RFC 4790 §9.2.1: lower-case letters become upper case, then octets compare, so "_" (0x5F)
+  // sorts after the letters, not before them as it would after lower-casing.
   std::string out(text);
-  for (char& c : out) c = lower(c);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+  }
   return out;
 }
 

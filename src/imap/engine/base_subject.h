@@ -14,7 +14,8 @@ struct BaseSubject {
 
 BaseSubject extract_base_subject(std::string_view subject);
 
-// The i;ascii-casemap form (RFC 4790 §9.2) used to compare and group base subjects.
+// The i;ascii-casemap form (RFC 4790 §9.2.1: ASCII letters upper-cased) used to compare and
+// group base subjects and address keys.
 std::string ascii_casemap(std::string_view text);
 
 }  // namespace roost::imap

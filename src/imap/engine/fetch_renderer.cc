@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "imap/engine/binary_section.h"
 #include "imap/engine/message_section.h"
 #include "imap/proto/body_structure.h"
 #include "mime/header_field.h"
@@ -76,18 +77,25 @@ void write_data(std::string& out, std::string_view data, bool binary) {
 
 // The decoded content of a part for BINARY (RFC 3516 §4.2); nullopt for "no such part".
 Result<std::optional<std::string>> binary_content(const FetchInput& in, const SectionSpec& s) {
-  if (s.part.empty()) return std::optional<std::string>(std::string(in.bytes));
-  auto index = find_part(*in.parsed, s.part);
-  if (!index) return std::optional<std::string>();
-  const mime::Part& p = in.parsed->parts[*index];
-  std::string_view body = part_body(in.bytes, p);
-  // RFC 2045 §6.4: composite types are never encoded; send them as stored.
-  if (is_container(p)) return std::optional<std::string>(std::string(body));
-  if (mime::transfer_encoding_from_name(p.encoding) == mime::TransferEncoding::Unknown)
+  auto unknown_cte = [] {
     return make_error(ErrorKind::Corrupt, "Unknown Content-Transfer-Encoding",
                       std::string(kUnknownCte));
+  };
+  if (s.part.empty() && in.parsed->parts.empty())
+    return std::optional<std::string>(std::string(in.bytes));
+  auto index = s.part.empty() ? std::optional<uint32_t>(0) : find_part(*in.parsed, s.part);
+  if (!index) return std::optional<std::string>();
+  const mime::Part& p = in.parsed->parts[*index];
+  // The whole message, or a part with parts: every part below it decoded (binary_section.h).
+  if (s.part.empty() || is_container(p)) {
+    auto entity = binary_entity(in.bytes, *in.parsed, *index, s.part.empty());
+    if (!entity) return unknown_cte();
+    return std::optional<std::string>(std::move(*entity));
+  }
+  if (mime::transfer_encoding_from_name(p.encoding) == mime::TransferEncoding::Unknown)
+    return unknown_cte();
   std::string decoded;
-  mime::decode_body(p.encoding, body, decoded);
+  mime::decode_body(p.encoding, part_body(in.bytes, p), decoded);
   return std::optional<std::string>(std::move(decoded));
 }
 
@@ -269,17 +277,26 @@ void write_flags(std::string& out, const store::Flags& flags) {
 Result<std::string> render_fetch(const FetchInput& input, const std::vector<FetchItem>& items,
                                  const FetchOptions& options) {
   std::string out = "* " + std::to_string(input.seq) + " FETCH (";
-  bool has_flags = false;
+  bool has_flags = false, has_uid = false, has_modseq = false;
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out += ' ';
     has_flags = has_flags || items[i].type == FetchItemType::Flags;
+    has_uid = has_uid || items[i].type == FetchItemType::Uid;
+    has_modseq = has_modseq || items[i].type == FetchItemType::ModSeq;
     ROOST_TRY(write_item(out, input, items[i], options));
   }
-  if (options.add_flags && !has_flags) {  // RFC 9051 §6.4.5: report the \Seen we just set
-    if (!items.empty()) out += ' ';
-    out += "FLAGS ";
-    write_flags(out, input.entry->flags);
-  }
+  bool written = !items.empty();
+  auto add = [&](FetchItemType type) {
+    if (written) out += ' ';
+    written = true;
+    FetchItem item;
+    item.type = type;
+    return write_item(out, input, item, options);
+  };
+  // RFC 9051 §6.4.5: report the \Seen we just set.
+  if (options.add_flags && !has_flags) ROOST_TRY(add(FetchItemType::Flags));
+  if (options.add_uid && !has_uid) ROOST_TRY(add(FetchItemType::Uid));
+  if (options.add_modseq && !has_modseq) ROOST_TRY(add(FetchItemType::ModSeq));
   out += ")\r\n";
   return out;
 }

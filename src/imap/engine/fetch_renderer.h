@@ -37,6 +37,10 @@ struct FetchInput {
 struct FetchOptions {
   StringStyle style;       // utf8_quoted once UTF8=ACCEPT / IMAP4rev2 is on (RFC 9051 §6.3.1)
   bool add_flags = false;  // append FLAGS when not asked (the session just set \Seen)
+  // Append UID / MODSEQ when not asked: RFC 7162 §3.2.4, a CONDSTORE-aware client learns both
+  // for every message whose flags the FETCH changed.
+  bool add_uid = false;
+  bool add_modseq = false;
 };
 
 // The detail of the error render_fetch() returns for an unknown Content-Transfer-Encoding;

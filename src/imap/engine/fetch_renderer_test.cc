@@ -251,6 +251,16 @@ TEST(FetchRenderer, SeenAndNeeds) {
             "* 3 FETCH (BODY[1]<0> {1}\r\na FLAGS (\\Seen $Forwarded))\r\n");
   EXPECT_EQ(f.fetch("(FLAGS BODY[1]<0.1>)", o),
             "* 3 FETCH (FLAGS (\\Seen $Forwarded) BODY[1]<0> {1}\r\na)\r\n");
+  // RFC 7162 §3.2.4: a CONDSTORE-aware client also learns UID and MODSEQ, each once.
+  o.add_uid = o.add_modseq = true;
+  EXPECT_EQ(f.fetch("BODY[1]<0.1>", o),
+            "* 3 FETCH (BODY[1]<0> {1}\r\na FLAGS (\\Seen $Forwarded) UID 7 MODSEQ (42))\r\n");
+  EXPECT_EQ(f.fetch("(MODSEQ UID BODY[1]<1.1>)", o),
+            "* 3 FETCH (MODSEQ (42) UID 7 BODY[1]<1> {1}\r\nM FLAGS (\\Seen $Forwarded))\r\n");
+  FetchOptions only;
+  only.add_modseq = true;
+  EXPECT_EQ(f.fetch("(FLAGS MODSEQ)", only),
+            "* 3 FETCH (FLAGS (\\Seen $Forwarded) MODSEQ (42))\r\n");
 }
 
 TEST(FetchRenderer, FlagsOnlyNeedsNoMessage) {

@@ -83,18 +83,24 @@ std::optional<uint32_t> find_message_root(const mime::ParsedMessage& parsed,
 std::string filter_header(std::string_view header, const std::vector<std::string>& upper_names,
                           bool exclude) {
   std::string out;
-  bool keep = false;
+  // Lines that name no field (no colon, or a continuation before any field) are kept only by
+  // HEADER.FIELDS.NOT, as Dovecot does: they are not among the fields the client excluded.
+  bool keep = exclude;
+  bool blank_line = false;
   size_t pos = 0;
   while (pos < header.size()) {
     size_t eol = header.find('\n', pos);
     size_t next = eol == std::string_view::npos ? header.size() : eol + 1;
     std::string_view line = header.substr(pos, next - pos);
-    if (line == "\r\n" || line == "\n") break;  // the blank line ending the header
+    if (line == "\r\n" || line == "\n") {  // the blank line ending the header
+      blank_line = true;
+      break;
+    }
     if (line[0] != ' ' && line[0] != '\t') {
       std::string_view name = field_name(line);
       bool named = false;
       for (const std::string& want : upper_names) named = named || mime::iequals(want, name);
-      keep = !name.empty() && named != exclude;
+      keep = named != exclude;
     }
     if (keep) {
       out.append(line);
@@ -102,7 +108,9 @@ std::string filter_header(std::string_view header, const std::vector<std::string
     }
     pos = next;
   }
-  out += "\r\n";
+  // RFC 9051 §6.4.5: the blank line is included in all header fetches, except for a message
+  // that has no body and no blank line.
+  if (blank_line) out += "\r\n";
   return out;
 }
 

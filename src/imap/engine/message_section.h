@@ -38,7 +38,8 @@ std::optional<SectionBytes> section_bytes(std::string_view message,
                                           const SectionSpec& section);
 
 // Header subset: the fields named (or, with exclude, not named) in `upper_names`, compared
-// case-insensitively, in message order as written, then the blank line (RFC 9051 §6.4.5).
+// case-insensitively, in message order as written, then the blank line if the header has one
+// (RFC 9051 §6.4.5). Lines naming no field are kept only with exclude.
 std::string filter_header(std::string_view header, const std::vector<std::string>& upper_names,
                           bool exclude);
 

@@ -54,9 +54,35 @@ Cost leaf_cost(K type) {
   }
 }
 
+// The header field an address or SUBJECT key reads, or nullptr.
+const char* envelope_field(K type) {
+  switch (type) {
+    case K::From:
+      return "From";
+    case K::To:
+      return "To";
+    case K::Cc:
+      return "Cc";
+    case K::Bcc:
+      return "Bcc";
+    case K::Subject:
+      return "Subject";
+    default:
+      return nullptr;
+  }
+}
+
 Node compile(const SearchKey& key) {
   Node n;
   n.type = key.type;
+  // "" is in every field there is and in no missing one, so FROM "" is answered as HEADER From ""
+  // (RFC 9051 §6.4.4: matches every message that has the field), as Dovecot answers it.
+  if (const char* field = envelope_field(key.type); field && key.text.empty()) {
+    n.type = K::Header;
+    n.header_name = field;
+    n.cost = Cost::Header;
+    return n;
+  }
   n.set = key.set;
   n.needle = key.type == K::Keyword || key.type == K::Unkeyword || key.type == K::EmailId
                  ? key.text
@@ -95,11 +121,16 @@ bool compare_day(K type, int64_t day, int64_t key_day) {
   }
 }
 
-// The raw envelope form "name <mailbox@host>" of an address list, group markers skipped.
+// The raw envelope form "name <mailbox@host>" of an address list. A group's name is part of the
+// envelope field too (RFC 9051 §7.5.2 group syntax), so "TO undisclosed-recipients" matches.
 std::string raw_addresses(const std::vector<mime::Address>& list) {
   std::string out;
   for (const mime::Address& a : list) {
-    if (a.is_group_start || a.is_group_end) continue;
+    if (a.is_group_end) continue;
+    if (a.is_group_start) {
+      out += a.mailbox.value_or("") + ": ";
+      continue;
+    }
     if (a.name) out += *a.name + ' ';
     out += '<' + a.mailbox.value_or("") + '@' + a.host.value_or("") + ">, ";
   }

@@ -7,7 +7,8 @@
 // - strings match case-insensitively (text_fold.h: ASCII, Latin-1, Latin Extended-A, Greek,
 //   Cyrillic) as substrings of decoded UTF-8: headers RFC 2047-decoded, text parts decoded from
 //   base64/QP and their charset, HTML reduced to its text; other attachments are not searched;
-// - FROM/TO/CC/BCC match the decoded "Name <addr>" form and the raw (still encoded) envelope form;
+// - FROM/TO/CC/BCC match the decoded "Name <addr>" form and the raw (still encoded) envelope form,
+//   group names included; FROM/TO/CC/BCC/SUBJECT "" match when the field is present (as Dovecot);
 // - BEFORE/ON/SINCE take the INTERNALDATE's date in its own zone (the one FETCH INTERNALDATE
 //   shows), SENT* the Date header's date in the header's zone, SAVED* the save date in UTC
 //   (INTERNALDATE when unknown, RFC 8514 §5); a missing/invalid Date header never matches SENT*;

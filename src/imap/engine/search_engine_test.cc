@@ -165,6 +165,24 @@ TEST_F(SearchTest, MissingDateNeverMatchesSent) {
   EXPECT_TRUE(matches("NOT SENTSINCE 1-Jan-1970"));
 }
 
+// Found by the live Dovecot comparison (tests/imap/imap_dovecot_diff_test.py).
+TEST_F(SearchTest, GroupNamesAndMissingSubject) {
+  bytes_ = crlf("To: undisclosed-recipients:;\nCc: Friends: a@x.org, b@y.org;\n\nbody\n");
+  parsed_ = mime::parse(bytes_);
+  EXPECT_TRUE(matches("TO undisclosed-recipients"));
+  EXPECT_TRUE(matches("CC friends"));
+  EXPECT_TRUE(matches("CC b@y.org"));
+  // "" is in every field there is, even an empty one, and in none that is missing.
+  EXPECT_FALSE(matches("SUBJECT \"\""));
+  EXPECT_FALSE(matches("FROM \"\""));
+  EXPECT_TRUE(matches("TO \"\""));
+  bytes_ = crlf("Subject:\nBcc:\n\nbody\n");
+  parsed_ = mime::parse(bytes_);
+  EXPECT_TRUE(matches("SUBJECT \"\""));
+  EXPECT_TRUE(matches("BCC \"\""));
+  EXPECT_FALSE(matches("CC \"\""));
+}
+
 TEST_F(SearchTest, AddressesAndSubject) {
   EXPECT_TRUE(matches("FROM \"andré\""));        // decoded display name
   EXPECT_TRUE(matches("FROM \"ANDRÉ\""));        // Latin-1 case folding

@@ -19,9 +19,11 @@ int64_t sent_date(const SortRecord& r) {
   return r.parsed && r.parsed->date_unix >= 0 ? r.parsed->date_unix : r.internal_date;
 }
 
+// RFC 5256 §3 sorts by the addr-mailbox of the first ENVELOPE address structure; for a group
+// that is the start marker, whose addr-mailbox is the group name (RFC 9051 §7.5.2), as Dovecot.
 const mime::Address* first_address(const std::vector<mime::Address>& list) {
   for (const mime::Address& a : list) {
-    if (!a.is_group_start && !a.is_group_end) return &a;
+    if (!a.is_group_end) return &a;
   }
   return nullptr;
 }
@@ -50,7 +52,9 @@ std::string address_key(const SortRecord& r, Key key) {
   if (key != Key::DisplayFrom && key != Key::DisplayTo)
     return ascii_casemap(a->mailbox.value_or(""));
   std::string name = a->name ? mime::decode_header_text(*a->name) : std::string();
-  if (mime::trim(name).empty()) name = a->mailbox.value_or("") + "@" + a->host.value_or("");
+  if (mime::trim(name).empty())
+    name = a->is_group_start ? a->mailbox.value_or("")
+                             : a->mailbox.value_or("") + "@" + a->host.value_or("");
   return fold_case(name);
 }
 

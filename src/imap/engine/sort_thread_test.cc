@@ -89,6 +89,19 @@ TEST(Sort, EachCriterion) {
   EXPECT_EQ(m.sort("(REVERSE SIZE ARRIVAL)"), "1 3 2");
 }
 
+// Found by the live Dovecot comparison (tests/imap/imap_dovecot_diff_test.py).
+TEST(Sort, AsciiCasemapUpperCasesAndGroupsSortByName) {
+  Mailbox m;
+  m.add("Subject: addresses comments\nTo: undisclosed-recipients:;\n");
+  m.add("Subject: addresses comment_name\nTo: Team: zoe@x;\n");
+  m.add("Subject: addresses commentz\nTo: mia@x\n");
+  // RFC 4790 §9.2.1: "S" (0x53) < "Z" < "_" (0x5F) once letters are upper case.
+  EXPECT_EQ(m.sort("(SUBJECT)"), "1 3 2");
+  // RFC 5256 §3: the first address of a group is its start marker, named by the group.
+  EXPECT_EQ(m.sort("(TO)"), "3 2 1");         // mia, team, undisclosed-recipients
+  EXPECT_EQ(m.sort("(DISPLAYTO)"), "3 2 1");  // mia@x, team, undisclosed-recipients
+}
+
 TEST(Thread, OrderedSubject) {
   Mailbox m;
   m.add("Subject: Hello\n" + date(1));

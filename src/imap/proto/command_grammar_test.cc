@@ -85,13 +85,25 @@ TEST(CommandGrammar, SelectExamineWithCondstoreAndQresync) {
   EXPECT_EQ(s.qresync->mod_seq, 20050715194045000ull);
   EXPECT_FALSE(s.qresync->known_uids);
   s = args_of<SelectArgs>(parse_one(
-      "a SELECT INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541 (1:20 1:211)))\r\n"));
+      "a SELECT INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541 (1:20,25 41:60,211)))"
+      "\r\n"));
   ASSERT_TRUE(s.qresync && s.qresync->known_uids && s.qresync->seq_match);
   EXPECT_EQ(s.qresync->known_uids->to_string(), "41:211,214:541");
-  EXPECT_EQ(s.qresync->seq_match->second.to_string(), "1:211");
+  EXPECT_EQ(s.qresync->seq_match->first.to_string(), "1:20,25");
+  EXPECT_EQ(s.qresync->seq_match->second.to_string(), "41:60,211");
   s = args_of<SelectArgs>(parse_one("a SELECT INBOX (QRESYNC (1 2 (3 4)) CONDSTORE)\r\n"));
   EXPECT_TRUE(s.condstore && s.qresync && s.qresync->seq_match && !s.qresync->known_uids);
   EXPECT_EQ(parse_error("a SELECT INBOX (FOO)\r\n").first, "a");
+  // RFC 7162 §3.2.5: no "*" in the known sets, a nz uidvalidity and modseq, sets of one length.
+  parse_error("a SELECT INBOX (QRESYNC (1 2 1:*))\r\n");
+  parse_error("a SELECT INBOX (QRESYNC (1 2 1:5 (1:* 1:5)))\r\n");
+  parse_error("a SELECT INBOX (QRESYNC (1 2 $))\r\n");
+  parse_error("a SELECT INBOX (QRESYNC (0 2))\r\n");
+  parse_error("a SELECT INBOX (QRESYNC (1 0))\r\n");
+  parse_error("a SELECT INBOX (QRESYNC (1 2 1:5 (1:3 1:4)))\r\n");
+  parse_error("a SELECT INBOX (QRESYNC (1 2 1:5 (1:3)))\r\n");
+  parse_error("a SELECT INBOX (QRESYNC 1 2)\r\n");
+  parse_error("a SELECT INBOX (QRESYNC (1 2 3 4))\r\n");
 }
 
 TEST(CommandGrammar, MailboxNamesAreDecoded) {
@@ -293,6 +305,55 @@ TEST(CommandGrammar, SearchKeys) {
   parse_error("a SEARCH (SEEN\r\n");
   parse_error("a SEARCH RETURN (FOO) ALL\r\n");
   parse_error("a SEARCH EMAILID a.b\r\n");
+}
+
+TEST(CommandGrammar, CondstoreModifiersAndModseqKey) {
+  // RFC 7162 §3.1.4: CHANGEDSINCE after the item list or a macro; 0 is taken (as Dovecot does).
+  auto f = args_of<FetchArgs>(parse_one("a FETCH 1:* FAST (changedsince 0)\r\n"));
+  EXPECT_EQ(f.changed_since, 0u);
+  EXPECT_EQ(f.items.size(), 3u);
+  f = args_of<FetchArgs>(parse_one("a UID FETCH 1:* MODSEQ (VANISHED CHANGEDSINCE 9)\r\n"));
+  ASSERT_EQ(f.items.size(), 1u);
+  EXPECT_EQ(f.items[0].type, FetchItemType::ModSeq);
+  EXPECT_TRUE(f.vanished);
+  EXPECT_EQ(f.changed_since, 9u);
+  parse_error("a FETCH 1 FLAGS (CHANGEDSINCE)\r\n");
+  parse_error("a FETCH 1 FLAGS (CHANGEDSINCE 9223372036854775808)\r\n");  // > 2^63-1
+  parse_error("a FETCH 1 FLAGS ()\r\n");
+  parse_error("a FETCH 1 FLAGS (CHANGEDSINCE 5 FOO)\r\n");
+
+  // RFC 7162 §3.1.3: UNCHANGEDSINCE takes mod-sequence-valzer, before the flag operation.
+  auto st = args_of<StoreArgs>(
+      parse_one("a STORE 1,3 (UNCHANGEDSINCE 9223372036854775807) -FLAGS.SILENT (\\Seen)\r\n"));
+  EXPECT_EQ(st.unchanged_since, 9223372036854775807ull);
+  EXPECT_TRUE(st.silent);
+  EXPECT_EQ(st.mode, StoreArgs::Mode::Remove);
+  EXPECT_FALSE(args_of<StoreArgs>(parse_one("a STORE 1 FLAGS ()\r\n")).unchanged_since);
+  parse_error("a STORE 1 (UNCHANGEDSINCE) FLAGS ()\r\n");
+  parse_error("a STORE 1 (UNCHANGEDSINCE 5 X) FLAGS ()\r\n");
+  parse_error("a STORE 1 (FOO 5) FLAGS ()\r\n");
+  parse_error("a STORE 1 FLAGS () (UNCHANGEDSINCE 5)\r\n");
+
+  // RFC 7162 §3.1.5: MODSEQ [entry-name entry-type] mod-sequence-valzer, also inside NOT/OR.
+  auto s = args_of<SearchArgs>(parse_one(
+      "a SEARCH OR MODSEQ 0 NOT MODSEQ \"/FLAGS/$Junk\" PRIV 7 MODSEQ \"/flags/\\\\Seen\" shared "
+      "12\r\n"));
+  ASSERT_EQ(s.key.children.size(), 2u);
+  const SearchKey& either = s.key.children[0];
+  EXPECT_EQ(either.type, SearchKeyType::Or);
+  EXPECT_EQ(either.children[0].number, 0u);
+  EXPECT_EQ(either.children[1].children[0].entry_name, "/FLAGS/$Junk");
+  EXPECT_EQ(either.children[1].children[0].entry_type, "priv");
+  EXPECT_EQ(s.key.children[1].entry_name, "/flags/\\Seen");
+  EXPECT_EQ(s.key.children[1].entry_type, "shared");
+  EXPECT_EQ(s.key.children[1].number, 12u);
+  parse_error("a SEARCH MODSEQ\r\n");
+  parse_error("a SEARCH MODSEQ \"/flags/\\\\Seen\" 5\r\n");       // type is required
+  parse_error("a SEARCH MODSEQ \"/flags/\\\\Seen\" none 5\r\n");  // unknown type
+  parse_error("a SEARCH MODSEQ \"/annotate/x\" all 5\r\n");       // not a flag entry
+  parse_error("a SEARCH MODSEQ \"/flags/\" all 5\r\n");           // no flag
+  parse_error("a SEARCH MODSEQ \"/flags/a b\" all 5\r\n");        // not an atom
+  parse_error("a SEARCH MODSEQ 9223372036854775808\r\n");
 }
 
 TEST(CommandGrammar, SortAndThread) {

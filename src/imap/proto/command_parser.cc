@@ -261,9 +261,17 @@ std::optional<ParseEvent> CommandParser::on_literal(const LiteralMark& mark, siz
   }
   uint64_t limit = message ? limits_.max_append_size : limits_.max_literal_size;
   if (!message) limit = std::min<uint64_t>(limit, limits_.max_command_size - command_.size());
-  if (mark.non_sync) limit = std::min(limit, limits_.max_nonsync_literal_size);
   if (mark.size > limit) {
     return fail_after_literal(make_error(ErrorKind::TooBig, "Literal too big"), mark);
+  }
+  // RFC 7888 §4 (LITERAL-): a larger non-synchronizing literal is read past, then the command
+  // gets BAD [TOOBIG]; the client may resend it with a synchronizing literal.
+  if (mark.non_sync && mark.size > limits_.max_nonsync_literal_size) {
+    return fail_after_literal(
+        make_error(ErrorKind::TooBig, "Non-synchronizing literals are limited to " +
+                                          std::to_string(limits_.max_nonsync_literal_size) +
+                                          " octets (LITERAL-); use a synchronizing literal"),
+        mark);
   }
   command_ += "\r\n";
   remaining_ = mark.size;

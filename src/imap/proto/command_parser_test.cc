@@ -86,6 +86,54 @@ TEST(CommandParser, NonSynchronizingLiteralOverLimitIsSkippedThenReported) {
   EXPECT_EQ(run.commands.size(), 1u);
 }
 
+// RFC 7888 §4: under LITERAL- a non-synchronizing literal of up to 4096 octets is accepted; a
+// larger one is read past (its bytes never run as commands, even when they look like some) and
+// the command is refused with BAD [TOOBIG]. Synchronizing literals are not limited by it.
+TEST(CommandParser, LiteralMinusLimitsNonSynchronizingLiterals) {
+  ParserLimits minus;
+  minus.max_nonsync_literal_size = kLiteralMinusLimit;
+  Command login = parse_one("a LOGIN {4096+}\r\n" + std::string(4096, 'u') + " pw\r\n", minus);
+  EXPECT_EQ(std::get<LoginArgs>(login.args).user, std::string(4096, 'u'));
+
+  std::string inside = "\r\nx1 LOGOUT\r\n";  // looks like a command, must never be one
+  std::string big = inside + std::string(4097 - inside.size(), 'p');
+  std::string input = "a LOGIN fred {4097+}\r\n" + big + "\r\nb NOOP\r\n";
+  for (size_t piece : {0, 1, 1000}) {
+    auto run = run_parser(input, piece, minus);
+    ASSERT_EQ(run.errors.size(), 1u) << piece;
+    EXPECT_EQ(run.errors[0].first, "a");
+    EXPECT_EQ(run.errors[0].second.kind, ErrorKind::TooBig);
+    EXPECT_NE(run.errors[0].second.text.find("4096"), std::string::npos);
+    ASSERT_EQ(run.commands.size(), 1u) << piece;
+    EXPECT_EQ(run.commands[0].tag, "b");
+  }
+  // The too-big literal may come after an accepted one, with more literals behind it.
+  input = "a LOGIN {3+}\r\nabc {5000+}\r\n" + std::string(5000, 'z') + " {2+}\r\nzz\r\nb NOOP\r\n";
+  for (size_t piece : {0, 1}) {
+    auto run = run_parser(input, piece, minus);
+    EXPECT_EQ(run.kinds, (std::vector<K>{K::Error, K::Command})) << piece;
+  }
+  // An APPEND message is limited the same way; a synchronizing one of any size is invited.
+  input = "a APPEND INBOX {4097+}\r\n" + std::string(4097, 'm') + "\r\nb NOOP\r\n";
+  for (size_t piece : {0, 1}) {
+    auto run = run_parser(input, piece, minus);
+    EXPECT_EQ(run.kinds, (std::vector<K>{K::Error, K::Command})) << piece;
+    EXPECT_TRUE(run.starts.empty());
+  }
+  input = "a APPEND INBOX {4096+}\r\n" + std::string(4096, 'm') + "\r\n";
+  auto run = run_parser(input, 1, minus);
+  EXPECT_EQ(run.kinds, (std::vector<K>{K::LiteralStart, K::LiteralEnd, K::Command}));
+  CommandParser p(minus);
+  p.feed("a APPEND INBOX {100000}\r\n");
+  ParseEvent e = p.next();
+  ASSERT_EQ(e.kind, K::LiteralStart);
+  EXPECT_TRUE(e.synchronizing);
+  EXPECT_EQ(e.literal_size, 100000u);
+  // LITERAL+ (the default limits) takes the same 4097 octets without a round trip.
+  Command plus = parse_one("a LOGIN fred {4097+}\r\n" + big + "\r\n");
+  EXPECT_EQ(std::get<LoginArgs>(plus.args).password, big);
+}
+
 TEST(CommandParser, AppendStreamsTheMessageInChunks) {
   std::string msg(10000, 'm');
   msg.replace(0, 20, "Subject: hi\r\n\r\nbody\r\n");

@@ -6,6 +6,24 @@
 namespace roost::imap::grammar {
 namespace {
 
+// RFC 7162 §3.2.5: known-uids, known-sequence-set and known-uid-set are plain numbers: no "*"
+// (and no "$", which names a saved search, RFC 5182).
+Result<SequenceSet> star_free_set(SyntaxReader& r) {
+  auto set = r.sequence_set();
+  if (!set) return set.error();
+  if (set->uses_star() || set->is_saved_result()) return r.error("\"*\" is not allowed in QRESYNC");
+  return set;
+}
+
+// How many numbers a star-free set names, as written (a repeated number counts twice).
+uint64_t count_of(const SequenceSet& set) {
+  uint64_t n = 0;
+  for (const SeqRange& range : set.ranges()) {
+    n += (range.first > range.last ? range.first - range.last : range.last - range.first) + 1;
+  }
+  return n;
+}
+
 Result<QresyncParams> parse_qresync(SyntaxReader& r) {
   // RFC 7162 §3.2.5: "(" uidvalidity SP mod-sequence-value [SP known-uids]
   //                  [SP "(" known-sequence-set SP known-uid-set ")"] ")"
@@ -20,18 +38,22 @@ Result<QresyncParams> parse_qresync(SyntaxReader& r) {
   q.mod_seq = *modseq;
   if (r.consume(' ')) {
     if (r.peek() != '(') {
-      auto known = r.sequence_set();
+      auto known = star_free_set(r);
       if (!known) return known.error();
       q.known_uids = std::move(*known);
     }
     if (r.peek() == '(' || (q.known_uids && r.consume(' '))) {
       ROOST_TRY(r.open());
-      auto seqs = r.sequence_set();
+      auto seqs = star_free_set(r);
       if (!seqs) return seqs.error();
       ROOST_TRY(r.sp());
-      auto uids = r.sequence_set();
+      auto uids = star_free_set(r);
       if (!uids) return uids.error();
       ROOST_TRY(r.close());
+      // The two sets pair up number by number, so they must be equally long.
+      if (count_of(*seqs) != count_of(*uids)) {
+        return r.error("QRESYNC known-sequence-set and known-uid-set differ in length");
+      }
       q.seq_match.emplace(std::move(*seqs), std::move(*uids));
     }
   }

@@ -188,7 +188,9 @@ Result<CommandArgs> parse_fetch(SyntaxReader& r, bool uid) {
     do {
       if (r.consume_word("CHANGEDSINCE")) {
         ROOST_TRY(r.sp());
-        auto modseq = r.mod_sequence();
+        // RFC 7162 §3.1.4 asks for a mod-sequence-value (non-zero); 0 is taken as "every
+        // message", as Dovecot does, rather than failing a client that starts from nothing.
+        auto modseq = r.number64();
         if (!modseq) return modseq.error();
         args.changed_since = *modseq;
       } else if (r.consume_word("VANISHED")) {

@@ -16,8 +16,11 @@ struct ParserLimits {
   size_t max_sequence_ranges = 10000;      // ranges in all sequence sets of one command
   size_t max_search_keys = 1000;           // keys in one SEARCH/SORT/THREAD program
   size_t max_chunk = 64 * 1024;            // largest APPEND LiteralChunk handed out at once
-  // RFC 7888 §4: with LITERAL- (instead of LITERAL+) set this to 4096.
+  // RFC 7888 §4: with LITERAL- (instead of LITERAL+) set this to kLiteralMinusLimit.
   uint64_t max_nonsync_literal_size = UINT64_MAX;
 };
+
+// RFC 7888 §4: the largest non-synchronizing literal a LITERAL- server accepts.
+constexpr uint64_t kLiteralMinusLimit = 4096;
 
 }  // namespace roost::imap

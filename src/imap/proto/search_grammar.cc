@@ -1,5 +1,6 @@
 // SEARCH, SORT and THREAD arguments and the search-key tree (RFC 9051 §6.4.4, RFC 3501 §6.4.4,
 // RFC 4731, RFC 5032, RFC 5182, RFC 5256, RFC 7162 §3.1.5, RFC 8474 §5, RFC 8514).
+#include <algorithm>
 #include <utility>
 
 #include "imap/proto/command_grammar.h"
@@ -206,6 +207,7 @@ class SearchParser {
     if (r_.peek() == '"') {
       auto name = r_.string();
       if (!name) return name.error();
+      if (!is_flag_entry(*name)) return r_.error("Invalid MODSEQ entry name");
       ROOST_TRY(r_.sp());
       auto type = r_.upper_atom();
       if (!type || (*type != "PRIV" && *type != "SHARED" && *type != "ALL")) {
@@ -219,6 +221,18 @@ class SearchParser {
     if (!n) return n.error();
     key.number = *n;
     return key;
+  }
+
+  // entry-flag-name = "/flags/" attr-flag, attr-flag = "\\" atom (a system flag or an
+  // extension) / keyword (atom). The name is compared case-insensitively.
+  static bool is_flag_entry(std::string_view name) {
+    constexpr std::string_view kPrefix = "/flags/";
+    if (name.size() <= kPrefix.size() || !iequals(name.substr(0, kPrefix.size()), kPrefix)) {
+      return false;
+    }
+    std::string_view flag = name.substr(kPrefix.size());
+    if (flag[0] == '\\') flag.remove_prefix(1);
+    return !flag.empty() && std::all_of(flag.begin(), flag.end(), is_atom_char);
   }
 
   static std::string to_lower(std::string s) {

@@ -98,8 +98,10 @@ Result<uint64_t> SyntaxReader::number64() {
   size_t start = pos_;
   uint64_t value = 0;
   while (!at_end() && is_digit(text_[pos_])) {
-    if (value > (INT64_MAX - 9) / 10) return error("Number too large");
-    value = value * 10 + static_cast<uint64_t>(text_[pos_] - '0');
+    auto digit = static_cast<uint64_t>(text_[pos_] - '0');
+    // Exactly up to 2^63-1 (RFC 7162 mod-sequence-value 9223372036854775807 included).
+    if (value > (static_cast<uint64_t>(INT64_MAX) - digit) / 10) return error("Number too large");
+    value = value * 10 + digit;
     ++pos_;
   }
   if (pos_ == start) return error("Expected a number");

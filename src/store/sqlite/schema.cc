@@ -88,6 +88,25 @@ constexpr const char* kSchemaV2Changes = R"sql(
 ALTER TABLE accounts ADD COLUMN scram TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 3: per-account settings, the marks of messages POP3 has hidden (policy `keep`,
+// keyed by blob so they follow moves) and each blob's cached CRLF size (POP3 LIST/RETR). The
+// new tables cascade with their account; crlf_size starts NULL (not computed yet).
+constexpr const char* kSchemaV3Changes = R"sql(
+CREATE TABLE account_settings(
+  account INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY(account, key)
+) WITHOUT ROWID;
+CREATE TABLE pop3_hidden(
+  account INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  blob TEXT NOT NULL,
+  hidden INTEGER NOT NULL,
+  PRIMARY KEY(account, blob)
+) WITHOUT ROWID;
+ALTER TABLE blobs ADD COLUMN crlf_size INTEGER;
+)sql";
+
 Result<int> read_version(Connection& db) {
   ROOST_TRY(db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)"));
   auto stmt = db.prepare("SELECT version FROM schema_version");
@@ -101,6 +120,7 @@ Result<int> read_version(Connection& db) {
 Status migrate(Connection& db, int from) {
   if (from < 1) ROOST_TRY(db.exec(kSchemaV1));
   if (from < 2) ROOST_TRY(db.exec(kSchemaV2Changes));
+  if (from < 3) ROOST_TRY(db.exec(kSchemaV3Changes));
   ROOST_TRY(db.exec("DELETE FROM schema_version"));
   auto stmt = db.prepare("INSERT INTO schema_version(version) VALUES (?)");
   if (!stmt) return stmt.error();

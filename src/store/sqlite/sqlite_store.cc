@@ -65,13 +65,6 @@ void SqliteStore::after_commit(Connection& db, WriteEffects& effects) {
   events_->publish(effects.events);
 }
 
-template <class T, class F>
-Result<T> SqliteStore::read(F&& f) {
-  auto lease = readers_.acquire();
-  if (!lease) return lease.error();
-  return f(**lease);
-}
-
 // --- accounts ---
 
 Result<Account> SqliteStore::create_account(std::string_view name, std::string_view password_hash) {

@@ -56,6 +56,19 @@ class SqliteStore final : public Store {
   Result<ExpungeResult> expunge(MailboxId mailbox, const UidSet& uids) override;
   Result<ChangesSince> changes_since(MailboxId mailbox, ModSeq since) override;
 
+  // settings_and_pop3.cc
+  Result<std::optional<std::string>> account_setting(AccountId account,
+                                                     std::string_view key) override;
+  Status set_account_setting(AccountId account, std::string_view key,
+                             std::string_view value) override;
+  Status hide_from_pop3(AccountId account, const std::vector<std::string>& blob_ids,
+                        int64_t now_unix) override;
+  Result<std::vector<Pop3Hidden>> pop3_hidden(AccountId account) override;
+  Result<uint64_t> prune_pop3_hidden(AccountId account) override;
+  Result<std::vector<std::optional<uint64_t>>> crlf_sizes(
+      const std::vector<std::string>& blob_ids) override;
+  Status set_crlf_sizes(const std::vector<std::pair<std::string, uint64_t>>& sizes) override;
+
   std::unique_ptr<Subscription> subscribe(
       AccountId account, std::function<void(const MailboxEvent&)> callback) override;
 
@@ -68,8 +81,13 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStoreOptions& options, Env& env, Clock& clock);
   Status write(WriteQueue::Body body) { return writer_->submit(std::move(body)); }
   void after_commit(Connection& db, WriteEffects& effects);
+  // Runs `f` on a pooled read-only connection.
   template <class T, class F>
-  Result<T> read(F&& f);
+  Result<T> read(F&& f) {
+    auto lease = readers_.acquire();
+    if (!lease) return lease.error();
+    return f(**lease);
+  }
 
   Env& env_;
   Clock& clock_;

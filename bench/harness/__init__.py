@@ -1,0 +1,1 @@
+"""Helpers of bench/run.py: servers, process statistics, mail corpus, scenarios, report."""

@@ -1,0 +1,272 @@
+// imap-mixed: N clients, each with a session on its own account and one on a shared hot
+// account, loop through a realistic mix (SELECT, FETCH 1:* FLAGS, headers of the newest 50,
+// a few whole bodies, STORE, APPEND, UID SEARCH, MOVE, EXPUNGE, NOOP, IDLE spells), either
+// keeping their sessions (persistent) or logging out and in again after every loop (churn).
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <random>
+
+#include "imap_client.h"
+#include "latency.h"
+#include "messages.h"
+#include "runtime.h"
+#include "scenarios.h"
+
+namespace roost::bench {
+namespace {
+
+// Searches a mail client sends, in rotation (flags, addresses, subject, date, body text).
+constexpr const char* kSearches[] = {
+    "UID SEARCH UNSEEN",
+    "UID SEARCH FROM \"sender1\"",
+    "UID SEARCH SUBJECT \"report\"",
+    "UID SEARCH SINCE 1-Jan-2024 FLAGGED",
+    "UID SEARCH BODY \"budget\"",
+};
+
+struct MixedTotals {
+  LatencySet latency;
+  uint64_t commands = 0;
+  uint64_t loops = 0;
+  uint64_t literal_bytes = 0;
+  std::map<std::string, uint64_t> no_replies;  // "OP: NO text"
+  std::map<std::string, uint64_t> errors;      // lost connections and the like
+
+  void merge(const MixedTotals& o) {
+    latency.merge(o.latency);
+    commands += o.commands;
+    loops += o.loops;
+    literal_bytes += o.literal_bytes;
+    for (const auto& [k, v] : o.no_replies) no_replies[k] += v;
+    for (const auto& [k, v] : o.errors) errors[k] += v;
+  }
+};
+
+struct MixedRun {
+  explicit MixedRun(const MixedOptions& o)
+      : options(o),
+        own(expand_accounts(o.common.accounts)),
+        hot(expand_accounts(o.hot_accounts)),
+        pool(o.common.corpus.empty() ? MessagePool::generated(64, 1000, 200000, o.common.seed)
+                                     : MessagePool::from_dir(o.common.corpus)),
+        target(o.common.host, o.common.port, !o.common.plain, o.common.sources) {}
+
+  const MixedOptions& options;
+  std::vector<std::string> own;
+  std::vector<std::string> hot;
+  MessagePool pool;
+  Target target;
+  SteadyClock::time_point end;
+  std::mutex mutex;
+  MixedTotals totals;
+};
+
+class MixedSession {
+ public:
+  MixedSession(MixedRun& run, std::string account, size_t index)
+      : run_(run),
+        account_(std::move(account)),
+        index_(index),
+        rng_(run.options.common.seed + index * 1000003) {}
+
+  Task<void> run() {
+    auto ex = co_await asio::this_coro::executor;
+    while (!over()) {
+      bool failed = false;
+      try {
+        if (!client_) {
+          client_ = co_await open_imap(run_.target, ex, index_, account_,
+                                       run_.options.common.password, &t_.latency);
+          t_.commands += 1;
+        }
+        co_await one_loop();
+        ++t_.loops;
+        if (run_.options.churn || over()) co_await logout();
+      } catch (const std::exception& e) {
+        ++t_.errors[e.what()];
+        if (client_) t_.literal_bytes += client_->literal_bytes();
+        client_.reset();
+        failed = true;
+      }
+      if (failed) co_await sleep_for(std::chrono::milliseconds(100));  // then reconnect
+    }
+    if (client_) co_await logout();
+    std::lock_guard lock(run_.mutex);
+    run_.totals.merge(t_);
+  }
+
+ private:
+  bool over() const { return SteadyClock::now() >= run_.end; }
+
+  Task<ImapReply> timed(const char* op, std::string_view command,
+                        const UntaggedHandler& on_untagged = {}) {
+    if (run_.options.think_ms > 0) {
+      co_await sleep_for(
+          std::chrono::microseconds(static_cast<int64_t>(run_.options.think_ms * 1000)));
+    }
+    auto t0 = SteadyClock::now();
+    ImapReply r = co_await client_->command(command, on_untagged);
+    t_.latency.add(op, SteadyClock::now() - t0);
+    ++t_.commands;
+    if (!r.ok()) ++t_.no_replies[std::string(op) + ": " + r.status + " " + r.text.substr(0, 80)];
+    co_return r;
+  }
+
+  Task<void> logout() {
+    auto t0 = SteadyClock::now();
+    try {
+      co_await client_->command("LOGOUT");
+      t_.latency.add("LOGOUT", SteadyClock::now() - t0);
+      ++t_.commands;
+    } catch (const std::exception&) {
+      // The server may close first; LOGOUT still ended the session.
+    }
+    t_.literal_bytes += client_->literal_bytes();
+    client_->stream().close();
+    client_.reset();
+  }
+
+  uint32_t random_uid() { return uids_[rng_() % uids_.size()]; }
+
+  // One loop of the mix, alternating INBOX and Archive so that MOVE goes both ways and the
+  // mailboxes keep about their seeded size (EXPUNGE only above it).
+  Task<void> one_loop() {
+    const bool inbox = loop_ % 2 == 0;
+    const std::string mailbox = inbox ? "INBOX" : "Archive";
+    const std::string other = inbox ? "Archive" : "INBOX";
+    ++loop_;
+
+    int64_t exists = 0;
+    co_await timed("SELECT", "SELECT " + mailbox, [&](std::string_view r) {
+      if (int64_t n = untagged_number(r, "EXISTS"); n >= 0) exists = n;
+    });
+    if (over()) co_return;
+    auto [target, inserted] = target_size_.try_emplace(mailbox, std::max<int64_t>(exists, 10));
+
+    uids_.clear();
+    co_await timed("FETCH 1:* FLAGS", "FETCH 1:* (UID FLAGS)", [&](std::string_view r) {
+      if (int64_t uid = item_number(r, "UID"); uid > 0) uids_.push_back(static_cast<uint32_t>(uid));
+    });
+    if (over()) co_return;
+
+    if (!uids_.empty()) {
+      uint32_t first = uids_[uids_.size() > 50 ? uids_.size() - 50 : 0];
+      co_await timed("UID FETCH headers",
+                     "UID FETCH " + std::to_string(first) + ":" + std::to_string(uids_.back()) +
+                         " (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE)");
+      for (int i = 0; i < 3 && !over(); ++i) {
+        co_await timed("UID FETCH BODY.PEEK[]",
+                       "UID FETCH " + std::to_string(random_uid()) + " (BODY.PEEK[])");
+      }
+      if (over()) co_return;
+      const char* change = loop_ % 4 < 2 ? " +FLAGS (\\Seen)" : " -FLAGS (\\Seen \\Flagged)";
+      co_await timed("UID STORE", "UID STORE " + std::to_string(random_uid()) + change);
+      if (loop_ % 3 == 0) {
+        co_await timed("UID STORE",
+                       "UID STORE " + std::to_string(random_uid()) + " +FLAGS (\\Flagged)");
+      }
+    }
+    if (over()) co_return;
+
+    co_await timed("UID SEARCH", kSearches[loop_ % std::size(kSearches)]);
+    if (over()) co_return;
+
+    const std::string& message = run_.pool.pick(rng_);
+    auto t0 = SteadyClock::now();
+    ImapReply appended = co_await client_->append("INBOX", "", message);
+    t_.latency.add("APPEND", SteadyClock::now() - t0);
+    ++t_.commands;
+    if (!appended.ok()) ++t_.no_replies["APPEND: " + appended.status + " " + appended.text];
+    if (over()) co_return;
+
+    if (uids_.size() > 2) {
+      uint32_t moved = random_uid();
+      co_await timed("UID MOVE", "UID MOVE " + std::to_string(moved) + " " + other);
+      if (exists > target->second) {
+        uint32_t doomed = uids_.front() != moved ? uids_.front() : uids_[1];
+        co_await timed("UID STORE",
+                       "UID STORE " + std::to_string(doomed) + " +FLAGS.SILENT (\\Deleted)");
+        co_await timed("EXPUNGE", "EXPUNGE");
+      }
+    }
+    if (over()) co_return;
+
+    co_await timed("NOOP", "NOOP");
+
+    const auto& o = run_.options;
+    if (o.idle_every > 0 && loop_ % o.idle_every == 0 && !over()) {
+      auto t1 = SteadyClock::now();
+      if (co_await client_->idle_start()) {
+        t_.latency.add("IDLE (until +)", SteadyClock::now() - t1);
+        co_await sleep_for(std::chrono::milliseconds(o.idle_ms));
+        auto t2 = SteadyClock::now();
+        co_await client_->idle_done();
+        t_.latency.add("IDLE DONE", SteadyClock::now() - t2);
+      } else {
+        ++t_.no_replies["IDLE refused"];
+      }
+      ++t_.commands;
+    }
+  }
+
+  MixedRun& run_;
+  std::string account_;
+  size_t index_;
+  std::mt19937_64 rng_;
+  std::unique_ptr<ImapClient> client_;
+  std::vector<uint32_t> uids_;
+  std::map<std::string, int64_t> target_size_;  // seeded size per mailbox (first SELECT)
+  uint64_t loop_ = 0;
+  MixedTotals t_;
+};
+
+}  // namespace
+
+Json run_imap_mixed(const MixedOptions& o) {
+  const CommonOptions& c = o.common;
+  MixedRun run(o);
+  if (run.own.empty()) throw std::invalid_argument("imap-mixed needs --accounts");
+
+  Runtime rt(c.threads);
+  std::vector<std::unique_ptr<MixedSession>> sessions;
+  for (unsigned i = 0; i < o.clients; ++i) {
+    sessions.push_back(std::make_unique<MixedSession>(run, run.own[i % run.own.size()], 2 * i));
+    if (!run.hot.empty()) {
+      sessions.push_back(
+          std::make_unique<MixedSession>(run, run.hot[i % run.hot.size()], 2 * i + 1));
+    }
+  }
+  auto t0 = SteadyClock::now();
+  run.end = t0 + std::chrono::duration_cast<SteadyClock::duration>(
+                     std::chrono::duration<double>(c.duration));
+  for (size_t i = 0; i < sessions.size(); ++i) rt.spawn(i / 2, sessions[i]->run());
+  bool in_time = rt.run(c.hard_limit());
+  double seconds = seconds_between(t0, SteadyClock::now());
+
+  const MixedTotals& t = run.totals;
+  Json out = Json::object();
+  out.set("scenario", "imap-mixed");
+  out.set("mode", o.churn ? "churn" : "persistent");
+  out.set("clients", o.clients);
+  out.set("sessions", static_cast<uint64_t>(sessions.size()));
+  out.set("seconds", seconds);
+  out.set("timed_out", !in_time);
+  out.set("commands", t.commands);
+  out.set("commands_per_second", seconds > 0 ? t.commands / seconds : 0.0);
+  out.set("loops", t.loops);
+  out.set("body_bytes_received", t.literal_bytes);
+  out.set("latency_all", t.latency.summary(""));
+  out.set("latency", t.latency.summary());
+  Json no = Json::object();
+  for (const auto& [k, v] : t.no_replies) no.set(k, v);
+  out.set("no_replies", std::move(no));
+  Json errors = Json::object();
+  for (const auto& [k, v] : t.errors) errors.set(k, v);
+  out.set("errors", std::move(errors));
+  out.set("loadgen", loadgen_usage());
+  return out;
+}
+
+}  // namespace roost::bench

@@ -1,0 +1,244 @@
+"""Shared by the POP3 tests: `roost serve` with pop3, pop3s and imaps listeners on a fresh data
+dir with one account, an IMAP side (imaplib over TLS) to put messages in and look at them, and a
+line-level POP3 client for what poplib hides (exact bytes, pipelining)."""
+import imaplib
+import os
+import poplib
+import re
+import socket
+import ssl
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from roost_harness import ROOST, TempDir, expect, free_port, roost, run_tests  # noqa: E402,F401
+
+USER, PASSWORD = "alice", "correct horse battery"
+
+
+def tls_context():
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+class Pop3Server:
+    """roost serve with pop3 + pop3s + imaps listeners and the account alice."""
+
+    def __init__(self, config="", data_dir=None):
+        self.config = config  # roost.toml text, if any
+        self.data_dir = data_dir  # reuse a data dir (restart); None = a fresh one
+        self.proc = None
+
+    def __enter__(self):
+        if self.data_dir is None:
+            self.tmp = TempDir()
+            self.dir = self.tmp.__enter__()
+            roost("account", "add", USER, "--password-stdin", "--data-dir", self.dir,
+                  stdin=PASSWORD + "\n", check=0)
+        else:
+            self.tmp = None
+            self.dir = self.data_dir
+        self.start()
+        return self
+
+    def start(self):
+        self.pop3, self.pop3s, self.imaps = free_port(), free_port(), free_port()
+        self.log_path = os.path.join(self.dir, "serve.log")
+        self.log = open(self.log_path, "a")
+        env = dict(os.environ)
+        config = []
+        if self.config:
+            path = os.path.join(self.dir, "roost.toml")
+            with open(path, "w") as f:
+                f.write(self.config)
+            config = ["--config", path]
+        self.proc = subprocess.Popen(
+            [ROOST, "serve", "--data-dir", self.dir, *config,
+             "--listen", f"pop3=127.0.0.1:{self.pop3}",
+             "--listen", f"pop3s=127.0.0.1:{self.pop3s}",
+             "--listen", f"imaps=127.0.0.1:{self.imaps}"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited:\n{self.output()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.pop3), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("pop3 listener did not come up")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def cert(self):
+        return os.path.join(self.dir, "tls", "cert.pem")
+
+    # --- POP3 ---
+    def poplib(self, login=True, user=USER, password=PASSWORD):
+        conn = poplib.POP3_SSL("127.0.0.1", self.pop3s, context=tls_context(), timeout=10)
+        if login:
+            conn.user(user)
+            conn.pass_(password)
+        return conn
+
+    def raw(self, tls=True):
+        sock = socket.create_connection(("127.0.0.1", self.pop3s if tls else self.pop3),
+                                        timeout=10)
+        if tls:
+            sock = tls_context().wrap_socket(sock)
+        raw = Raw(sock)
+        raw.greeting = raw.line()
+        expect(raw.greeting.startswith(b"+OK"), raw.greeting)
+        return raw
+
+    def raw_login(self):
+        raw = self.raw()
+        expect(raw.command("USER " + USER).startswith(b"+OK"), "USER")
+        reply = raw.command("PASS " + PASSWORD)
+        expect(reply.startswith(b"+OK"), reply)
+        return raw
+
+    # --- IMAP ---
+    def imap(self):
+        conn = imaplib.IMAP4_SSL("127.0.0.1", self.imaps, ssl_context=tls_context(), timeout=10)
+        conn.login(USER, PASSWORD)
+        return conn
+
+    def append(self, *messages, mailbox="INBOX"):
+        imap = self.imap()
+        try:
+            for m in messages:
+                typ, data = imap.append(mailbox, None, None, m)
+                expect(typ == "OK", f"APPEND: {typ} {data}")
+        finally:
+            imap.logout()
+
+    def append_raw(self, data, mailbox="INBOX"):
+        """APPEND with the bytes exactly as given (imaplib would turn bare LFs into CRLF)."""
+        sock = tls_context().wrap_socket(
+            socket.create_connection(("127.0.0.1", self.imaps), timeout=10))
+        raw = Raw(sock)
+        raw.line()  # greeting
+        raw.send(f'a LOGIN {USER} "{PASSWORD}"\r\n')
+        expect(raw.line().startswith(b"a OK"), "IMAP LOGIN")
+        raw.send(f"b APPEND {mailbox} {{{len(data)}}}\r\n")
+        expect(raw.line().startswith(b"+"), "APPEND continuation")
+        raw.send(data + b"\r\n")
+        while True:
+            line = raw.line()
+            if line.startswith(b"b "):
+                expect(line.startswith(b"b OK"), line)
+                break
+        raw.send("c LOGOUT\r\n")
+        raw.close()
+
+    def imap_messages(self, mailbox="INBOX"):
+        """[(uid, flags, bytes)] of a mailbox, as IMAP sees them."""
+        imap = self.imap()
+        try:
+            typ, _ = imap.select(f'"{mailbox}"')
+            expect(typ == "OK", f"SELECT {mailbox}: {typ}")
+            typ, data = imap.uid("FETCH", "1:*", "(UID FLAGS BODY.PEEK[])")
+            expect(typ == "OK", data)
+            out = []
+            for item in data:
+                if not isinstance(item, tuple):
+                    continue
+                meta = item[0].decode()
+                uid = int(re.search(r"UID (\d+)", meta).group(1))
+                flags = re.search(r"FLAGS \(([^)]*)\)", meta).group(1).split()
+                out.append((uid, flags, item[1]))
+            return out
+        finally:
+            imap.logout()
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if not self.log.closed:
+            self.log.close()
+        if self.tmp is not None:
+            self.tmp.__exit__(*exc)
+
+
+class Raw:
+    """A line-level POP3 client: exact bytes, pipelining, multi-line responses."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data if isinstance(data, bytes) else data.encode())
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise AssertionError(f"connection closed; have {self.buf[:200]!r}")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def command(self, text):
+        self.send(text + "\r\n")
+        return self.line()
+
+    def multiline(self):
+        """The lines of a multi-line body up to the terminator, exactly as sent (stuffed)."""
+        lines = []
+        while True:
+            line = self.line()
+            if line == b".":
+                return lines
+            lines.append(line)
+
+    def closed(self, timeout=5):
+        """True when the server closes the connection without sending more."""
+        self.sock.settimeout(timeout)
+        try:
+            return self.sock.recv(1) == b""
+        except OSError:
+            return True
+
+    def close(self):
+        self.sock.close()
+
+
+def unstuff(lines):
+    """The message bytes a client gets from a RETR body (RFC 1939 §3)."""
+    return b"".join((l[1:] if l.startswith(b".") else l) + b"\r\n" for l in lines)
+
+
+def crlf(data):
+    """Bare LFs as CRLF: what RETR must send for stored bytes (and a final CRLF if missing)."""
+    out = re.sub(rb"(?<!\r)\n", b"\r\n", data)
+    if out and not out.endswith(b"\n"):
+        out += b"\r\n"
+    return out
+
+
+def message(subject, body="Hello\r\n", extra=""):
+    return (f"From: sender@example.com\r\nTo: {USER}@example.org\r\nSubject: {subject}\r\n"
+            f"Message-ID: <{subject.replace(' ', '.')}@example.com>\r\n{extra}\r\n{body}").encode()
