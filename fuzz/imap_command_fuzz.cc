@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_util.h"
 #include "imap/proto/command_parser.h"
 #include "imap/proto/date_time.h"
 #include "imap/proto/mutf7.h"
@@ -20,18 +21,7 @@ using roost::imap::CommandParser;
 using roost::imap::ParseEvent;
 using roost::imap::ParseEventKind;
 
-#define FUZZ_CHECK(cond)       \
-  do {                         \
-    if (!(cond)) std::abort(); \
-  } while (0)
-
-struct Rng {
-  uint32_t state;
-  uint32_t next() {
-    state = state * 1664525u + 1013904223u;
-    return state >> 8;
-  }
-};
+using roost::fuzz::Rng;
 
 struct Checker {
   CommandParser& parser;
@@ -115,9 +105,7 @@ void check_codecs(std::string_view text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Piece sizes and options come from a hash of the input, so seeds are plain command text.
-  uint32_t hash = 2166136261u;
-  for (size_t i = 0; i < size; ++i) hash = (hash ^ data[i]) * 16777619u;
-  Rng rng{hash};
+  Rng rng = roost::fuzz::rng_for(data, size);
   std::string_view input(reinterpret_cast<const char*>(data), size);
   check_codecs(input.substr(0, 64));
 

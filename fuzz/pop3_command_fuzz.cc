@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_util.h"
 #include "pop3/proto/command_parser.h"
 #include "pop3/proto/message_encoder.h"
 
@@ -22,18 +23,7 @@ using roost::pop3::ParseEvent;
 using roost::pop3::ParseEventKind;
 using roost::pop3::Verb;
 
-#define FUZZ_CHECK(cond)       \
-  do {                         \
-    if (!(cond)) std::abort(); \
-  } while (0)
-
-struct Rng {
-  uint32_t state;
-  uint32_t next() {
-    state = state * 1664525u + 1013904223u;
-    return state >> 8;
-  }
-};
+using roost::fuzz::Rng;
 
 void drain(CommandParser& parser, Rng& rng) {
   const auto& limits = parser.limits();
@@ -120,9 +110,7 @@ void check_encoder(std::string_view message, Rng& rng) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Piece sizes and options come from a hash of the input, so seeds are plain command text.
-  uint32_t hash = 2166136261u;
-  for (size_t i = 0; i < size; ++i) hash = (hash ^ data[i]) * 16777619u;
-  Rng rng{hash};
+  Rng rng = roost::fuzz::rng_for(data, size);
   std::string_view input(reinterpret_cast<const char*>(data), size);
 
   roost::pop3::ParserLimits limits;  // small SASL lines, so the fuzzer reaches them quickly

@@ -91,10 +91,99 @@ class Server:
 
 
 def unverified_tls():
+    """A client TLS context that accepts the server's self-signed certificate."""
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     return ctx
+
+
+class MailServer:
+    """`roost serve` on free loopback ports, one per protocol in `protocols` (each becomes an
+    attribute: server.imaps is its port), over a fresh data dir with `accounts` (name ->
+    password), or over `data_dir` when given (a restart keeps the mail). `config` is roost.toml
+    text. stop() ends it gracefully (SIGTERM); leaving the `with` block kills it."""
+
+    def __init__(self, protocols, accounts, config="", data_dir=None):
+        self.protocols = list(protocols)
+        self.accounts = dict(accounts)
+        self.config = config
+        self.data_dir = data_dir
+        self.proc = None
+        self.log = None
+        self.tmp = None
+
+    def __enter__(self):
+        if self.data_dir is None:
+            self.tmp = TempDir()
+            self.dir = self.tmp.__enter__()
+            for name, password in self.accounts.items():
+                roost("account", "add", name, "--password-stdin", "--data-dir", self.dir,
+                      stdin=password + "\n", check=0)
+        else:
+            self.dir = self.data_dir
+        self.start()
+        return self
+
+    def start(self):
+        """Starts roost serve on new free ports and waits until the first listener answers."""
+        self.ports = {proto: free_port() for proto in self.protocols}
+        for proto, port in self.ports.items():
+            setattr(self, proto, port)
+        self.log_path = os.path.join(self.dir, "serve.log")
+        self.log = open(self.log_path, "a")
+        config = []
+        if self.config:
+            path = os.path.join(self.dir, "roost.toml")
+            with open(path, "w") as f:
+                f.write(self.config)
+            config = ["--config", path]
+        listen = [arg for proto, port in self.ports.items()
+                  for arg in ("--listen", f"{proto}=127.0.0.1:{port}")]
+        self.proc = subprocess.Popen([ROOST, "serve", "--data-dir", self.dir, *config, *listen],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        first = self.ports[self.protocols[0]]
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited:\n{self.output()}")
+            try:
+                socket.create_connection(("127.0.0.1", first), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError(f"{self.protocols[0]} listener did not come up\n{self.output()}")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.log and not self.log.closed:
+            self.log.close()
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def cert(self):
+        return os.path.join(self.dir, "tls", "cert.pem")
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.log and not self.log.closed:
+            self.log.close()
+        if self.tmp is not None:
+            self.tmp.__exit__(*exc)
 
 
 def run_tests(tests):

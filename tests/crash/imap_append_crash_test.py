@@ -32,7 +32,8 @@ import tempfile
 import threading
 import time
 
-ROOST = os.path.abspath(os.environ.get("ROOST_BIN", "build/roost"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from roost_harness import ROOST, unverified_tls  # noqa: E402
 SEED = int(os.environ.get("ROOST_CRASH_SEED", "20240301"))
 KILLS = int(os.environ.get("ROOST_CRASH_KILLS", "12"))
 THREADS = 4
@@ -123,17 +124,10 @@ class Closed(Exception):
     pass
 
 
-def tls_context():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
 class Client:
     def __init__(self, port, timeout=30):
         raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.sock = tls_context().wrap_socket(raw)
+        self.sock = unverified_tls().wrap_socket(raw)
         self.buf = b""
         self.n = 0
         greeting = self.line()

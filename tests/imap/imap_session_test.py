@@ -13,61 +13,21 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-from roost_harness import ROOST, TempDir, expect, free_port, roost, run_tests  # noqa: E402
+from roost_harness import (ROOST, MailServer, TempDir, expect, free_port, roost,  # noqa: E402
+                           run_tests, unverified_tls)
 
 USER, PASSWORD = "alice", "correct horse battery"
 MESSAGE = b"From: a@example.com\r\nTo: alice@example.com\r\nSubject: hi\r\n\r\nHello\r\n"
 
 
-def tls_context():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx
+tls_context = unverified_tls
 
 
-class ImapServer:
-    """roost serve with imap + imaps listeners on a fresh data dir and one account."""
+class ImapServer(MailServer):
+    """roost serve with imap + imaps listeners on a fresh data dir and two accounts."""
 
     def __init__(self, config=""):
-        self.config = config  # roost.toml text, if any
-
-    def __enter__(self):
-        self.tmp = TempDir()
-        self.dir = self.tmp.__enter__()
-        roost("account", "add", USER, "--password-stdin", "--data-dir", self.dir,
-              stdin=PASSWORD + "\n", check=0)
-        roost("account", "add", "bob", "--password-stdin", "--data-dir", self.dir,
-              stdin="bob password\n", check=0)
-        self.imap, self.imaps = free_port(), free_port()
-        self.log_path = os.path.join(self.dir, "serve.log")
-        self.log = open(self.log_path, "w")
-        env = dict(os.environ)
-        config = []
-        if self.config:
-            path = os.path.join(self.dir, "roost.toml")
-            with open(path, "w") as f:
-                f.write(self.config)
-            config = ["--config", path]
-        self.proc = subprocess.Popen(
-            [ROOST, "serve", "--data-dir", self.dir, *config,
-             "--listen", f"imap=127.0.0.1:{self.imap}",
-             "--listen", f"imaps=127.0.0.1:{self.imaps}"],
-            stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"server exited:\n{self.output()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.imap), timeout=1).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("imap listener did not come up")
-
-    def output(self):
-        with open(self.log_path) as f:
-            return f.read()
+        super().__init__(["imap", "imaps"], {USER: PASSWORD, "bob": "bob password"}, config)
 
     def tls(self, login=True):
         conn = imaplib.IMAP4_SSL("127.0.0.1", self.imaps, ssl_context=tls_context(), timeout=10)
@@ -81,13 +41,6 @@ class ImapServer:
         if tls:
             sock = tls_context().wrap_socket(sock)
         return Raw(sock)
-
-    def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-        self.tmp.__exit__(*exc)
 
 
 class Raw:
@@ -471,6 +424,7 @@ def test_sessions_per_account_limit():
 
 if __name__ == "__main__":
     run_tests([test_greeting_capability_and_starttls,
+               test_allow_plaintext_lets_login_through_without_tls,
                test_starttls_discards_pipelined_commands_and_refuses_twice,
                test_bad_password_and_authenticate, test_id_enable_namespace_noop,
                test_mailbox_commands, test_append_select_status_expunge,

@@ -12,86 +12,20 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-from roost_harness import ROOST, TempDir, expect, free_port, roost, run_tests  # noqa: E402,F401
+from roost_harness import (ROOST, MailServer, TempDir, expect, free_port, roost,  # noqa: E402,F401
+                           run_tests, unverified_tls)
 
 USER, PASSWORD = "alice", "correct horse battery"
 
 
-def tls_context():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx
+tls_context = unverified_tls
 
 
-class Pop3Server:
+class Pop3Server(MailServer):
     """roost serve with pop3 + pop3s + imaps listeners and the account alice."""
 
     def __init__(self, config="", data_dir=None):
-        self.config = config  # roost.toml text, if any
-        self.data_dir = data_dir  # reuse a data dir (restart); None = a fresh one
-        self.proc = None
-
-    def __enter__(self):
-        if self.data_dir is None:
-            self.tmp = TempDir()
-            self.dir = self.tmp.__enter__()
-            roost("account", "add", USER, "--password-stdin", "--data-dir", self.dir,
-                  stdin=PASSWORD + "\n", check=0)
-        else:
-            self.tmp = None
-            self.dir = self.data_dir
-        self.start()
-        return self
-
-    def start(self):
-        self.pop3, self.pop3s, self.imaps = free_port(), free_port(), free_port()
-        self.log_path = os.path.join(self.dir, "serve.log")
-        self.log = open(self.log_path, "a")
-        env = dict(os.environ)
-        config = []
-        if self.config:
-            path = os.path.join(self.dir, "roost.toml")
-            with open(path, "w") as f:
-                f.write(self.config)
-            config = ["--config", path]
-        self.proc = subprocess.Popen(
-            [ROOST, "serve", "--data-dir", self.dir, *config,
-             "--listen", f"pop3=127.0.0.1:{self.pop3}",
-             "--listen", f"pop3s=127.0.0.1:{self.pop3s}",
-             "--listen", f"imaps=127.0.0.1:{self.imaps}"],
-            stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"server exited:\n{self.output()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.pop3), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("pop3 listener did not come up")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-    def restart(self):
-        self.stop()
-        self.start()
-
-    def output(self):
-        with open(self.log_path) as f:
-            return f.read()
-
-    def cert(self):
-        return os.path.join(self.dir, "tls", "cert.pem")
+        super().__init__(["pop3", "pop3s", "imaps"], {USER: PASSWORD}, config, data_dir)
 
     # --- POP3 ---
     def poplib(self, login=True, user=USER, password=PASSWORD):
@@ -171,15 +105,6 @@ class Pop3Server:
             return out
         finally:
             imap.logout()
-
-    def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        if not self.log.closed:
-            self.log.close()
-        if self.tmp is not None:
-            self.tmp.__exit__(*exc)
 
 
 class Raw:

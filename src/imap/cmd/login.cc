@@ -4,7 +4,7 @@
 // NO [PRIVACYREQUIRED] and CAPABILITY shows LOGINDISABLED.
 #include <boost/asio/awaitable.hpp>
 
-#include "auth/scram.h"
+#include "auth/sasl_server.h"
 #include "base/log.h"
 #include "imap/command_table.h"
 #include "imap/proto/sasl_response.h"
@@ -85,48 +85,22 @@ Reply exchange_failed(const Error& e) {
   return Reply::bad(e.text.empty() ? "Invalid SASL response" : e.text);
 }
 
-// RFC 5802 §5: client-first (the SASL-IR or the answer to an empty "+"), server-first,
-// client-final; then server-final as a last "+" the client acknowledges with an empty line
-// (RFC 4422 §5, RFC 9051 §6.2.2: no additional data in the OK).
-awaitable<Reply> scram(Session& session, const AuthenticateArgs& args) {
-  std::string first;
-  if (args.initial_response) {
-    first = *args.initial_response;
-  } else {
-    auto got = co_await challenge(session, "");
-    if (!got) co_return exchange_failed(got.error());
-    first = std::move(*got);
+// The outcome of a SASL exchange (auth/sasl_server.h) in IMAP's words.
+Reply sasl_failed(Session& session, const auth::SaslFailure& f) {
+  switch (f.step) {
+    case auth::SaslStep::Exchange:
+      return exchange_failed(f.error);
+    case auth::SaslStep::Unsupported:
+      return Reply::no(f.error.text, "CANNOT");
+    case auth::SaslStep::AuthzRefused:
+      return Reply::no(f.error.text, "AUTHORIZATIONFAILED");
+    case auth::SaslStep::Login:
+      return login_failed(session, f.user, f.error);
+    case auth::SaslStep::Malformed:
+    case auth::SaslStep::NotEmpty:
+      break;
   }
-  auth::ScramServer server;
-  auto identity = server.client_first(first);
-  if (!identity) {
-    if (identity.error().kind == ErrorKind::NoPerm)
-      co_return Reply::no(identity.error().text, "CANNOT");
-    co_return Reply::bad(identity.error().text);
-  }
-  if (!identity->authzid.empty() && identity->authzid != identity->authcid) {
-    co_return Reply::no("Acting as another user is not allowed", "AUTHORIZATIONFAILED");
-  }
-  const std::string& user = identity->authcid;
-  std::string ip = session.conn().peer_address();
-  auth::Directory& directory = session.directory();
-  auto lookup = co_await session.blocking().run([&] { return directory.scram_lookup(user, ip); });
-  if (!lookup) co_return login_failed(session, user, lookup.error());
-  std::string server_first = server.server_first(lookup->credentials, auth::scram_nonce());
-  auto final_message = co_await challenge(session, auth::base64_encode(server_first));
-  if (!final_message) co_return exchange_failed(final_message.error());
-  auto server_final = server.client_final(*final_message);
-  // A malformed client-final counts as a failed attempt too: the throttle sees every try.
-  auto account = co_await session.blocking().run(
-      [&] { return directory.scram_outcome(*lookup, ip, server_final.has_value()); });
-  if (!server_final && server_final.error().kind == ErrorKind::Syntax) {
-    co_return Reply::bad(server_final.error().text);
-  }
-  if (!account) co_return login_failed(session, user, account.error());
-  auto ack = co_await challenge(session, auth::base64_encode(*server_final));
-  if (!ack) co_return exchange_failed(ack.error());
-  if (!ack->empty()) co_return Reply::bad("Expected an empty response after server-final");
-  co_return co_await logged_in(session, std::move(*account));
+  return Reply::bad(f.error.text);
 }
 
 }  // namespace
@@ -157,47 +131,16 @@ awaitable<Reply> cmd_login(Session& session, Command& command) {
 
 awaitable<Reply> cmd_authenticate(Session& session, Command& command) {
   const auto& args = std::get<AuthenticateArgs>(command.args);
-  if (args.mechanism != "PLAIN" && args.mechanism != "LOGIN" && args.mechanism != "SCRAM-SHA-256") {
+  if (!auth::is_sasl_mechanism(args.mechanism)) {
     co_return Reply::no("Unsupported authentication mechanism", "CANNOT");
   }
   if (!session.passwords_allowed()) co_return privacy_required();
-  if (args.mechanism == "SCRAM-SHA-256") co_return co_await scram(session, args);
-
-  if (args.mechanism == "LOGIN") {  // draft-murchison-sasl-login: "Username:", "Password:"
-    std::string user;
-    if (args.initial_response) {
-      user = *args.initial_response;
-    } else {
-      auto got = co_await challenge(session, "VXNlcm5hbWU6");
-      if (!got) co_return exchange_failed(got.error());
-      user = std::move(*got);
-    }
-    auto password = co_await challenge(session, "UGFzc3dvcmQ6");
-    if (!password) co_return exchange_failed(password.error());
-    co_return co_await authenticate(session, user, *password);
-  }
-
-  // RFC 4616: [authzid] NUL authcid NUL passwd
-  std::string message;
-  if (args.initial_response) {
-    message = *args.initial_response;
-  } else {
-    auto got = co_await challenge(session, "");
-    if (!got) co_return exchange_failed(got.error());
-    message = std::move(*got);
-  }
-  size_t first = message.find('\0');
-  size_t second = first == std::string::npos ? first : message.find('\0', first + 1);
-  if (second == std::string::npos || message.find('\0', second + 1) != std::string::npos) {
-    co_return Reply::bad("Malformed PLAIN response");
-  }
-  std::string authzid = message.substr(0, first);
-  std::string authcid = message.substr(first + 1, second - first - 1);
-  std::string password = message.substr(second + 1);
-  if (!authzid.empty() && authzid != authcid) {
-    co_return Reply::no("Acting as another user is not allowed", "AUTHORIZATIONFAILED");
-  }
-  co_return co_await authenticate(session, authcid, password);
+  auth::SaslRequest request{args.mechanism, args.initial_response, session.conn().peer_address()};
+  auto outcome = co_await auth::run_sasl(
+      request, session.directory(), session.blocking(),
+      [&session](std::string_view base64) { return challenge(session, base64); });
+  if (!outcome.account) co_return sasl_failed(session, outcome.failure);
+  co_return co_await logged_in(session, std::move(*outcome.account));
 }
 
 }  // namespace roost::imap
