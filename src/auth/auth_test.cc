@@ -258,7 +258,8 @@ class DirectoryTest : public ::testing::Test {
                     {.free_failures = 2,
                      .max_delay_seconds = 60,
                      .forget_after_seconds = 600,
-                     .max_entries = 100}}) {}
+                     .max_entries = 100},
+                    {}}) {}
   AccountStore store_;
   FakeClock clock_;
   Directory directory_;
@@ -321,6 +322,31 @@ TEST_F(DirectoryTest, SetPasswordAndDelete) {
   EXPECT_EQ(directory_.set_password("nobody", "x").error().kind, ErrorKind::NotFound);
   ASSERT_TRUE(directory_.delete_account("alice"));
   EXPECT_EQ(directory_.find_account("alice").error().kind, ErrorKind::NotFound);
+}
+
+TEST_F(DirectoryTest, CachedPasswordStopsWorkingWhenAnotherProcessChangesIt) {
+  auto a = directory_.create_account("alice", "old-password");
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(directory_.authenticate("alice", "old-password", "ip"));  // now cached
+  ASSERT_TRUE(directory_.authenticate("alice", "old-password", "ip"));
+  // `roost account passwd` in another process writes the store, not this Directory.
+  auto hash = hash_password("new-password", HashOptions::for_tests());
+  ASSERT_TRUE(hash);
+  ASSERT_TRUE(store_.set_password_hash(a->id, *hash));
+  EXPECT_EQ(directory_.authenticate("alice", "old-password", "ip").error().kind,
+            ErrorKind::NoPerm);
+  EXPECT_TRUE(directory_.authenticate("alice", "new-password", "ip"));
+}
+
+TEST_F(DirectoryTest, CachedPasswordExpiresAndWrongPasswordsAreStillThrottled) {
+  ASSERT_TRUE(directory_.create_account("alice", "s3cret-pw"));
+  ASSERT_TRUE(directory_.authenticate("alice", "s3cret-pw", "10.0.0.1"));
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(directory_.authenticate("alice", "x", "10.0.0.1"));
+  // A cached password does not get past the throttle either.
+  EXPECT_EQ(directory_.authenticate("alice", "s3cret-pw", "10.0.0.1").error().kind,
+            ErrorKind::Limit);
+  clock_.advance_seconds(7200);  // past the default TTL: verified the slow way again
+  EXPECT_TRUE(directory_.authenticate("alice", "s3cret-pw", "10.0.0.1"));
 }
 
 // --- SCRAM credentials ---

@@ -12,7 +12,9 @@ Error auth_failed() { return make_error(ErrorKind::NoPerm, "authentication faile
 
 Directory::Directory(store::Store& store, const Clock& clock, DirectoryOptions options)
     : store_(store),
+      clock_(clock),
       options_(options),
+      cache_(options.cache),
       throttle_(clock, options.throttle),
       scram_secret_(scram_nonce()) {}
 
@@ -62,7 +64,12 @@ Result<store::Account> Directory::authenticate(std::string_view name, std::strin
   Result<store::Account> found = auth_failed();
   if (normalized) found = store_.find_account(*normalized);
   if (found) {
-    verified = verify_password(password, found->password_hash);
+    int64_t now = clock_.now_unix();
+    verified = cache_.hit(account, found->password_hash, password, now);
+    if (!verified) {
+      verified = verify_password(password, found->password_hash);
+      if (verified) cache_.remember(account, found->password_hash, password, now);
+    }
   } else if (found.error().kind == ErrorKind::NotFound || !normalized) {
     verify_password(password, dummy_hash());
   } else {
@@ -129,6 +136,7 @@ Status Directory::set_password(std::string_view name, std::string_view password)
   auto hash = hash_password(password, options_.hash);
   if (!hash) return hash.error();
   ROOST_TRY(store_.set_password_hash(account->id, *hash));
+  cache_.forget(account->name);
   auto scram = store_scram(account->id, password);
   if (!scram) return scram.error();
   return ok();
@@ -137,6 +145,7 @@ Status Directory::set_password(std::string_view name, std::string_view password)
 Status Directory::delete_account(std::string_view name) {
   auto account = find_account(name);
   if (!account) return account.error();
+  cache_.forget(account->name);
   return store_.delete_account(account->id);
 }
 

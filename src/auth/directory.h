@@ -3,7 +3,8 @@
 // same throttling and the same answers.
 //
 // Thread-safe. Calls block (argon2 takes ~20 ms, the store touches disk): call them
-// from a worker thread, never from an I/O thread.
+// from a worker thread, never from an I/O thread. A password that verified lately is
+// remembered (auth/verified_cache.h), so logging in again skips argon2.
 // Errors: NoPerm "authentication failed" for an unknown account or a wrong password
 // (the same text and similar timing, so names cannot be probed); Limit when throttled;
 // Syntax for a bad name or password on create; store errors otherwise.
@@ -19,6 +20,7 @@
 #include "auth/login_throttle.h"
 #include "auth/password_hash.h"
 #include "auth/scram.h"
+#include "auth/verified_cache.h"
 #include "base/clock.h"
 #include "base/result.h"
 #include "store/store.h"
@@ -28,6 +30,7 @@ namespace roost::auth {
 struct DirectoryOptions {
   HashOptions hash;
   ThrottleOptions throttle;
+  VerifiedCacheOptions cache;
 };
 
 class Directory {
@@ -64,7 +67,9 @@ class Directory {
   Result<std::string> store_scram(store::AccountId id, std::string_view password);
 
   store::Store& store_;
+  const Clock& clock_;
   DirectoryOptions options_;
+  VerifiedCache cache_;  // passwords that verified lately: one argon2 per TTL, not per login
   LoginThrottle throttle_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;

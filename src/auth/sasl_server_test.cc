@@ -44,7 +44,7 @@ class SaslServerTest : public ::testing::Test {
     ASSERT_TRUE(opened) << opened.error().describe();
     store_ = std::move(*opened);
     directory_ = std::make_unique<Directory>(
-        *store_, clock_, DirectoryOptions{HashOptions::for_tests(), {}});
+        *store_, clock_, DirectoryOptions{HashOptions::for_tests(), {}, {}});
     ASSERT_TRUE(directory_->create_account("alice", "s3cret"));
     ASSERT_TRUE(directory_->create_account("bob", "other"));
   }

@@ -44,6 +44,7 @@ auth::DirectoryOptions directory_options(const config::Settings& settings) {
   options.throttle.free_failures = settings.auth.free_failures;
   options.throttle.max_delay_seconds = settings.auth.max_delay_seconds;
   options.throttle.forget_after_seconds = settings.auth.forget_after_seconds;
+  options.cache.ttl_seconds = settings.auth.verified_cache_seconds;
   return options;
 }
 

@@ -74,6 +74,7 @@ struct AuthSettings {
   int64_t max_delay_seconds = 300;     // cap of the doubling delay
   int64_t forget_after_seconds = 900;  // quiet time that resets the count
   bool allow_plaintext = false;        // passwords on connections without TLS
+  int64_t verified_cache_seconds = 3600;  // auth::VerifiedCache TTL; 0 = off
 };
 
 // POP3 on the shared store (mailbox/pop3_maildrop.h; cli::pop3_options maps it).

@@ -221,6 +221,12 @@ std::vector<Key> build_keys() {
       "auth", "forget_after_seconds", 1, 7 * 86400,
       [](Settings& s) -> int64_t& { return s.auth.forget_after_seconds; },
       "Failures are forgotten after this long without a new one."));
+  add(integer(
+      "auth", "verified_cache_seconds", 0, 86400,
+      [](Settings& s) -> int64_t& { return s.auth.verified_cache_seconds; },
+      "A password that verified is remembered this long (as an HMAC under a key that lives only "
+      "in the server's memory), so clients that log in again and again skip the deliberately "
+      "slow password hash; a password change ends it at once. 0 verifies every login."));
   add(boolean(
       "auth", "allow_plaintext", [](Settings& s) -> bool& { return s.auth.allow_plaintext; },
       "Allow USER/PASS, LOGIN and AUTH on connections without TLS (passwords then cross the "
