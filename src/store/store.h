@@ -134,6 +134,9 @@ class Store {
 struct SqliteStoreOptions {
   std::string data_dir;  // index at data_dir/index.sqlite, blobs under data_dir/blobs
   bool durable = true;   // fsync on commit; false only for throwaway test stores
+  // Poll for commits other processes make (roost import while the server runs) and publish
+  // them to subscribers (sqlite/external_changes.h); 0 = off. The server uses it, the CLI not.
+  int64_t external_changes_ms = 0;
 };
 
 // Opens (creating if needed) the embedded store and runs repair().

@@ -350,6 +350,28 @@ def test_idle_sees_append_and_expunge_from_another_session():
         idler.close()
 
 
+def test_idle_sees_mail_imported_by_another_process():
+    # `roost import` writes the store from its own process while the server runs.
+    with ImapServer() as s:
+        idler = s.raw()
+        login_raw(idler)
+        idler.command("S", "SELECT INBOX")
+        idler.send("I IDLE\r\n")
+        expect(idler.line() == "+ idling", "no continuation")
+        mbox = os.path.join(s.dir, "in.mbox")
+        with open(mbox, "wb") as f:
+            f.write(b"From a@example.com Mon Jan  1 00:00:00 2024\n" + MESSAGE.replace(b"\r\n", b"\n"))
+        start = time.time()
+        roost("import", "mbox", mbox, "--account", USER, "--data-dir", s.dir, check=0)
+        idler.sock.settimeout(5)
+        line = idler.line()
+        expect(line == "* 1 EXISTS", line)
+        expect(time.time() - start < 3.0, f"push took {time.time() - start:.1f} s")
+        idler.send("DONE\r\n")
+        expect(idler.until_tagged("I")[-1].startswith("I OK"), "IDLE not ended")
+        idler.close()
+
+
 def test_rename_inbox_utf8_names_and_limits():
     with ImapServer() as s:
         c = s.tls()
@@ -430,5 +452,6 @@ if __name__ == "__main__":
                test_mailbox_commands, test_append_select_status_expunge,
                test_raw_select_rev1_and_rev2_and_close, test_parser_errors_keep_the_session,
                test_idle_sees_append_and_expunge_from_another_session,
+               test_idle_sees_mail_imported_by_another_process,
                test_rename_inbox_utf8_names_and_limits,
                test_curl_lists_mailboxes, test_sessions_per_account_limit])

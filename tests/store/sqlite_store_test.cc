@@ -5,8 +5,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
+#include "store/event_hub.h"
+#include "store/sqlite/external_changes.h"
 #include "store_fixture.h"
 
 namespace roost::store::testing {
@@ -208,6 +211,55 @@ TEST_P(SqliteStoreTest, DurableAppendRates) {
   EXPECT_EQ(failures.load(), 0);
   std::printf("[ perf ] durable appends: sequential %.0f/s, 8 threads %.0f/s\n", kEach / seq,
               8 * kEach / par);
+}
+
+// Another process's commits (here: the suite's store, whose writer does not tell the watcher)
+// reach a watcher's subscribers as events; what the writer reports itself is not repeated.
+TEST_P(SqliteStoreTest, ExternalCommitsBecomeEvents) {
+  Account a = make_account();
+  MailboxId inbox = mailbox(a.id, "INBOX").id;
+  auto hub = std::make_shared<EventHub>();
+  std::vector<MailboxEvent> seen;
+  std::mutex mu;
+  auto sub = hub->subscribe(a.id, [&](const MailboxEvent& e) {
+    std::lock_guard lock(mu);
+    seen.push_back(e);
+  });
+  // A period far longer than the test: only the explicit polls run.
+  sqlite::ExternalChanges watcher(dir() + "/index.sqlite", hub, std::chrono::hours(1));
+  EXPECT_TRUE(watcher.poll().empty());  // nothing new since it started
+
+  append_texts(inbox, 2);
+  auto events = watcher.poll();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, MailboxEvent::Kind::Changed);
+  EXPECT_EQ(events[0].mailbox, inbox);
+  EXPECT_EQ(events[0].account, a.id);
+  EXPECT_TRUE(watcher.poll().empty());  // no change, no event
+
+  auto created = store().create_mailbox(a.id, "Projects", SpecialUse::None);
+  ASSERT_TRUE(created);
+  events = watcher.poll();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, MailboxEvent::Kind::Created);
+  ASSERT_TRUE(store().rename_mailbox(created->id, "Work"));
+  events = watcher.poll();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, MailboxEvent::Kind::Renamed);
+  ASSERT_TRUE(store().delete_mailbox(created->id));
+  events = watcher.poll();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, MailboxEvent::Kind::Deleted);
+  EXPECT_EQ(events[0].mailbox, created->id);
+
+  // What this process's writer already published is not announced again.
+  append_texts(inbox, 1, "own");
+  auto after = store().get_mailbox(inbox);
+  ASSERT_TRUE(after);
+  watcher.note_published({{MailboxEvent::Kind::Changed, a.id, inbox, after->highest_modseq}});
+  EXPECT_TRUE(watcher.poll().empty());
+  std::lock_guard lock(mu);
+  EXPECT_EQ(seen.size(), 4u);  // subscribers got exactly what poll() returned
 }
 
 INSTANTIATE_TEST_SUITE_P(All, SqliteStoreTest, ::testing::ValuesIn([] {

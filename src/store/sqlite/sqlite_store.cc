@@ -45,6 +45,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
   if (!db) return db.error();
   ROOST_TRY(prepare_schema(**db, options.durable));
   ROOST_TRY((*db)->exec("PRAGMA cache_size=-65536"));
+  if (options.external_changes_ms > 0) {
+    store->external_ = std::make_unique<ExternalChanges>(
+        options.data_dir + "/index.sqlite", store->events_,
+        std::chrono::milliseconds(options.external_changes_ms));
+  }
   SqliteStore* self = store.get();
   store->writer_ = std::make_unique<WriteQueue>(
       std::move(*db), [self](Connection& c, WriteEffects& e) { self->after_commit(c, e); });
@@ -62,6 +67,7 @@ void SqliteStore::after_commit(Connection& db, WriteEffects& effects) {
       return row && !*row;
     });
   }
+  if (external_) external_->note_published(effects.events);
   events_->publish(effects.events);
 }
 

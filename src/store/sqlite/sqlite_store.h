@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/env.h"
 #include "store/event_hub.h"
+#include "store/sqlite/external_changes.h"
 #include "store/sqlite/file_blob_store.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/write_queue.h"
@@ -95,6 +96,7 @@ class SqliteStore final : public Store {
   FileBlobStore blobs_;
   ReadPool readers_;
   std::shared_ptr<EventHub> events_;
+  std::unique_ptr<ExternalChanges> external_;  // when options.external_changes_ms > 0
   std::unique_ptr<WriteQueue> writer_;  // last: its thread stops before the rest goes
 };
 
