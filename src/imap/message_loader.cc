@@ -108,13 +108,18 @@ Result<const mime::ParsedMessage*> MessageLoader::parsed(const store::MessageEnt
 }
 
 Result<std::string_view> MessageLoader::bytes(const store::MessageEntry& entry) {
+  auto mapped = mapping(entry);
+  if (!mapped) return mapped.error();
+  return (*mapped)->bytes();
+}
+
+Result<std::shared_ptr<const MappedFile>> MessageLoader::mapping(const store::MessageEntry& entry) {
   auto it = bytes_.find(entry.blob.id);
-  if (it != bytes_.end()) return it->second->bytes();
+  if (it != bytes_.end()) return it->second;
   auto mapped = store_.blobs().read(entry.blob.id);
   if (!mapped) return mapped.error();
-  std::string_view view = (*mapped)->bytes();
-  bytes_.emplace(entry.blob.id, std::move(*mapped));
-  return view;
+  bytes_.emplace(entry.blob.id, *mapped);
+  return *mapped;
 }
 
 mailbox::ViewUpdates take_own_flag_changes(Session& session,

@@ -50,6 +50,8 @@ class MessageLoader {
       const std::vector<MessageTarget>& targets);
   Result<const mime::ParsedMessage*> parsed(const store::MessageEntry& entry);
   Result<std::string_view> bytes(const store::MessageEntry& entry);
+  // The mapping bytes() views, for a caller that uses the bytes after the loader is gone.
+  Result<std::shared_ptr<const MappedFile>> mapping(const store::MessageEntry& entry);
 
  private:
   store::Store& store_;

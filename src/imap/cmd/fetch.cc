@@ -4,7 +4,8 @@
 // with one Store::changes_since), \Seen is stored first when a non-PEEK body item asks for it,
 // then messages are loaded and rendered in bounded batches on the blocking executor and each
 // batch is written before the next is read, so "FETCH 1:* BODY[]" never holds more than one batch
-// in memory.
+// in memory. A literal of kStreamMin bytes or more is rendered as slices of the mapped message and
+// sent kStreamChunk at a time, so FETCH BODY[] of a 2 GiB message holds one chunk, not the body.
 #include <algorithm>
 #include <boost/asio/awaitable.hpp>
 
@@ -20,10 +21,18 @@ using boost::asio::awaitable;
 namespace {
 
 constexpr size_t kBatchMessages = 200;
-constexpr size_t kBatchBytes = 1 << 20;  // rendered text per batch before it is written
+constexpr size_t kBatchBytes = 1 << 20;       // rendered text per batch before it is written
+constexpr uint64_t kStreamMin = 1 << 20;      // literals this large are streamed (min_slice)
+constexpr uint64_t kStreamChunk = 256 << 10;  // bytes copied, written and flushed at a time
+constexpr uint64_t kDropEvery = 8 << 20;      // mapped pages sent are dropped this often
+
+struct Response {
+  RenderedFetch fetch;
+  std::shared_ptr<const MappedFile> message;  // set when the response has slices of it
+};
 
 struct RenderedBatch {
-  std::vector<std::string> responses;
+  std::vector<Response> responses;
   size_t next = 0;               // index of the first target not rendered yet
   store::ModSeq max_modseq = 0;  // highest MODSEQ the responses show
 };
@@ -61,6 +70,51 @@ void write_vanished_earlier(Session& session, const SequenceSet& set,
   }
   if (gone.empty()) return;
   session.out() += "* VANISHED (EARLIER) " + format_numbers(gone) + "\r\n";
+}
+
+// Sends out() and then `piece` (a slice of `message`, or a large owned text) kStreamChunk at a
+// time: each chunk is copied into out() on the blocking executor (reading the mapping may wait
+// on the disk) and sent and flushed before the next, and the mapped pages sent are dropped every
+// kDropEvery bytes, as ingest does (MappedFile::release), so neither the heap nor the resident
+// mapping grows with the size of the message.
+awaitable<Status> send_piece(Session& session, const MappedFile* message, const FetchPiece& piece) {
+  Status sent = co_await session.send();
+  std::string_view source = piece.slice ? message->bytes() : std::string_view(piece.text);
+  uint64_t pos = piece.slice ? piece.offset : 0;
+  uint64_t end = pos + piece.size();
+  uint64_t dropped = pos;
+  while (sent && pos < end) {
+    uint64_t next = std::min(end, (pos / kStreamChunk + 1) * kStreamChunk);
+    sent = co_await session.blocking().run([&]() -> Status {
+      std::string& out = session.out();
+      size_t start = out.size();
+      out.append(source.substr(pos, next - pos));
+      if (piece.nul_to_0x80) std::replace(out.begin() + start, out.end(), '\0', '\x80');
+      if (piece.slice && (next - dropped >= kDropEvery || next == end)) {
+        message->release(dropped, next - dropped);
+        dropped = next;
+      }
+      return ok();
+    });
+    pos = next;
+    if (sent) sent = co_await session.send();
+  }
+  co_return sent;
+}
+
+// Writes a rendered response: text into out(), large pieces streamed by send_piece().
+awaitable<Status> write_response(Session& session, Response& response) {
+  for (FetchPiece& piece : response.fetch.pieces) {
+    if (!piece.slice && piece.text.size() < kStreamChunk) {
+      session.out() += piece.text;
+    } else {
+      Status sent = co_await send_piece(session, response.message.get(), piece);
+      if (!sent) co_return sent;
+    }
+    std::string().swap(piece.text);
+  }
+  response.message.reset();
+  co_return ok();
 }
 
 // Stores \Seen on the targets that lack it (RFC 9051 §6.4.5); returns the UIDs it changed.
@@ -133,6 +187,7 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
 
   FetchNeeds needs = fetch_needs(items);
   FetchOptions options;
+  options.min_slice = kStreamMin;
   options.style.utf8_quoted = session.rev2() || session.utf8();
   bool aware = session.condstore();
   store::Store& store = session.store();
@@ -155,27 +210,34 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
         }
         const auto& entry = (*entries)[i];
         if (!entry) continue;  // expunged by another session meanwhile: nothing to say
-        FetchInput input{slice[i].seq, &*entry, nullptr, {}};
+        FetchInput input{slice[i].seq, &*entry, nullptr, {}, {}};
+        std::shared_ptr<const MappedFile> mapping;
         if (needs.parsed) {
           auto parsed = loader.parsed(*entry);
           if (!parsed) return parsed.error();
           input.parsed = *parsed;
         }
         if (needs.bytes) {
-          auto data = loader.bytes(*entry);
-          if (!data) return data.error();
-          input.bytes = *data;
+          auto mapped = loader.mapping(*entry);
+          if (!mapped) return mapped.error();
+          mapping = std::move(*mapped);
+          input.bytes = mapping->bytes();
+          // A large literal's NUL scan drops the pages behind it, as ingest's parse does.
+          input.scanned = [file = mapping.get()](uint64_t offset, uint64_t length) {
+            file->release(offset, length);
+          };
         }
         FetchOptions these = options;
         these.add_flags = std::binary_search(seen_now.begin(), seen_now.end(), entry->uid);
         // RFC 7162 §3.2.4: a FETCH that set \Seen tells a CONDSTORE client UID and MODSEQ too.
         these.add_uid = these.add_modseq = these.add_flags && aware;
-        auto text = render_fetch(input, items, these);
-        if (!text) return text.error();
+        auto rendered = render_fetch_pieces(input, items, these);
+        if (!rendered) return rendered.error();
         if (modseq_item || these.add_modseq)
           out.max_modseq = std::max(out.max_modseq, entry->modseq);
-        bytes += text->size();
-        out.responses.push_back(std::move(*text));
+        bytes += rendered->size();  // a streamed body ends the batch: it is sent before the next
+        if (!rendered->has_slices()) mapping.reset();
+        out.responses.push_back(Response{std::move(*rendered), std::move(mapping)});
       }
       return out;
     });
@@ -185,9 +247,9 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
       }
       co_return reply_for(batch.error());
     }
-    for (std::string& response : batch->responses) {
-      session.out() += response;
-      std::string().swap(response);
+    for (Response& response : batch->responses) {
+      Status sent = co_await write_response(session, response);
+      if (!sent) co_return Reply::bad("connection closed");
     }
     session.note_fetch_modseq(batch->max_modseq);
     start = batch->next;

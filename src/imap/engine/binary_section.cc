@@ -58,18 +58,18 @@ class BinaryWriter {
                   !mime::iequals(p.type, "multipart");
     if (include_header) {
       if (decode)
-        append_binary_header(part_header(message_, p), out_);
+        append_binary_header(part_header(message_, p), out_.text_tail());
       else
-        out_.append(part_header(message_, p));
+        append_view(part_header(message_, p));
     }
     // A message/rfc822 body sent encoded (RFC 2046 §5.2.1 forbids it) was parsed from the
     // encoded text: decode the whole body rather than walk that.
     if (p.children.empty() || decode) {
       std::string_view body = part_body(message_, p);
       if (decode)
-        mime::decode_body(p.encoding, body, out_);
+        mime::decode_body(p.encoding, body, out_.text_tail());
       else
-        out_.append(body);
+        append_view(body);
       return true;
     }
     // Parts with parts: what lies between the children (delimiters, preamble) as stored.
@@ -86,28 +86,40 @@ class BinaryWriter {
     return true;
   }
 
-  std::string take() { return std::move(out_); }
+  SlicedBytes take() { return std::move(out_); }
 
  private:
   void copy(uint64_t from, uint64_t to) {
     to = std::min<uint64_t>(to, message_.size());
-    if (from < to) out_.append(message_.substr(from, to - from));
+    if (from < to) out_.append_slice(from, to - from);
+  }
+  void append_view(std::string_view part) {  // a view into message_
+    if (part.empty()) return;
+    out_.append_slice(static_cast<uint64_t>(part.data() - message_.data()), part.size());
   }
 
   std::string_view message_;
   const mime::ParsedMessage& parsed_;
   size_t budget_;
-  std::string out_;
+  SlicedBytes out_;
 };
 
 }  // namespace
 
-std::optional<std::string> binary_entity(std::string_view message,
-                                         const mime::ParsedMessage& parsed, uint32_t index,
-                                         bool include_header) {
+std::optional<SlicedBytes> binary_entity_slices(std::string_view message,
+                                                const mime::ParsedMessage& parsed, uint32_t index,
+                                                bool include_header) {
   BinaryWriter writer(message, parsed);
   if (!writer.add(index, include_header)) return std::nullopt;
   return writer.take();
+}
+
+std::optional<std::string> binary_entity(std::string_view message,
+                                         const mime::ParsedMessage& parsed, uint32_t index,
+                                         bool include_header) {
+  auto slices = binary_entity_slices(message, parsed, index, include_header);
+  if (!slices) return std::nullopt;
+  return slices->flatten(message);
 }
 
 }  // namespace roost::imap

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "imap/engine/sliced_bytes.h"
 #include "mime/message.h"
 
 namespace roost::imap {
@@ -20,5 +21,10 @@ namespace roost::imap {
 std::optional<std::string> binary_entity(std::string_view message,
                                          const mime::ParsedMessage& parsed, uint32_t index,
                                          bool include_header);
+// The same bytes as slices of `message` (what is copied as stored) and owned text (rewritten
+// headers, decoded bodies), so FETCH can stream the stored stretches of a huge entity.
+std::optional<SlicedBytes> binary_entity_slices(std::string_view message,
+                                                const mime::ParsedMessage& parsed, uint32_t index,
+                                                bool include_header);
 
 }  // namespace roost::imap

@@ -50,69 +50,164 @@ void write_section(std::string& out, const SectionSpec& s) {
   }
 }
 
-// RFC 9051 §7.5.2: "<origin>" only, the length is implied by the string.
-std::string_view apply_partial(std::string_view data, const std::optional<Partial>& partial) {
-  if (!partial) return data;
-  if (partial->offset >= data.size()) return {};
-  data.remove_prefix(partial->offset);
-  if (partial->length) data = data.substr(0, *partial->length);
-  return data;
+// The pieces of one response as it is written: text goes to the last text piece, slices and
+// large owned stretches are pieces of their own.
+class PieceWriter {
+ public:
+  std::string& text() {
+    if (pieces_.empty() || pieces_.back().slice || sealed_) {
+      pieces_.emplace_back();
+      sealed_ = false;
+    }
+    return pieces_.back().text;
+  }
+  void slice(uint64_t offset, uint64_t length, bool nul_to_0x80) {
+    FetchPiece p;
+    p.slice = true;
+    p.offset = offset;
+    p.length = length;
+    p.nul_to_0x80 = nul_to_0x80;
+    pieces_.push_back(std::move(p));
+  }
+  // Moved, not copied, when large (a decoded BINARY body): the session sends it in pieces.
+  void owned(std::string data) {
+    if (data.size() < kOwnedPiece) {
+      text() += data;
+      return;
+    }
+    FetchPiece p;
+    p.text = std::move(data);
+    pieces_.push_back(std::move(p));
+    sealed_ = true;
+  }
+  RenderedFetch take() { return RenderedFetch{std::move(pieces_)}; }
+
+ private:
+  static constexpr size_t kOwnedPiece = 64 << 10;
+  std::vector<FetchPiece> pieces_;
+  bool sealed_ = false;  // the last piece is a large owned one: text starts a new piece
+};
+
+// Windows of the NUL scan of a large slice; each is reported to FetchInput::scanned.
+constexpr uint64_t kScanWindow = 8 << 20;
+
+bool slice_has_nul(const FetchInput& in, uint64_t offset, uint64_t length, bool report) {
+  if (!report || !in.scanned)
+    return in.bytes.substr(offset, length).find('\0') != std::string_view::npos;
+  uint64_t end = offset + length;
+  for (uint64_t pos = offset; pos < end;) {
+    uint64_t next = std::min(end, (pos / kScanWindow + 1) * kScanWindow);
+    if (in.bytes.substr(pos, next - pos).find('\0') != std::string_view::npos) return true;
+    in.scanned(pos, next - pos);
+    pos = next;
+  }
+  return false;
+}
+
+bool has_nul(const FetchInput& in, const SlicedBytes& data, bool big) {
+  for (const SlicedBytes::Segment& s : data.segments()) {
+    bool found = s.slice ? slice_has_nul(in, s.offset, s.length, big)
+                         : s.text.find('\0') != std::string::npos;
+    if (found) return true;
+  }
+  return false;
 }
 
 // Message data always goes out as a literal; an empty one as "". NUL is only allowed in literal8
 // (RFC 3516 §4.1): BODY[] replaces it with 0x80 as Dovecot does, BINARY[] switches to ~{n}.
-void write_data(std::string& out, std::string_view data, bool binary) {
+// A literal of min_slice bytes or more keeps its slices (FetchOptions::min_slice).
+void write_data(PieceWriter& w, const FetchInput& in, SlicedBytes data, bool binary,
+                const FetchOptions& options) {
   if (data.empty()) {
-    out += "\"\"";
+    w.text() += "\"\"";
     return;
   }
-  bool has_nul = data.find('\0') != std::string_view::npos;
-  out += (has_nul && binary) ? "~{" : "{";
+  bool big = data.size() >= options.min_slice;
+  bool nul = has_nul(in, data, big);
+  bool replace = nul && !binary;
+  std::string& out = w.text();
+  out += (nul && binary) ? "~{" : "{";
   out += std::to_string(data.size());
   out += "}\r\n";
-  size_t start = out.size();
-  out.append(data);
-  if (has_nul && !binary) std::replace(out.begin() + start, out.end(), '\0', '\x80');
+  if (!big) {
+    size_t start = out.size();
+    for (const SlicedBytes::Segment& s : data.segments())
+      out.append(s.slice ? in.bytes.substr(s.offset, s.length) : std::string_view(s.text));
+    if (replace) std::replace(out.begin() + start, out.end(), '\0', '\x80');
+    return;
+  }
+  for (SlicedBytes::Segment& s : data.segments()) {
+    if (s.slice) {
+      w.slice(s.offset, s.length, replace);
+      continue;
+    }
+    if (replace) std::replace(s.text.begin(), s.text.end(), '\0', '\x80');
+    w.owned(std::move(s.text));
+  }
 }
 
-// The decoded content of a part for BINARY (RFC 3516 §4.2); nullopt for "no such part".
-Result<std::optional<std::string>> binary_content(const FetchInput& in, const SectionSpec& s) {
+// RFC 9051 §7.5.2: "<origin>" only, the length is implied by the string.
+SlicedBytes apply_partial(SlicedBytes data, const std::optional<Partial>& partial) {
+  if (!partial) return data;
+  return data.substr(partial->offset, partial->length);
+}
+
+// The decoded content of a part for BINARY (RFC 3516 §4.2); nullopt for "no such part". Stored
+// bytes stay slices of the message; a base64 or quoted-printable body, however large, is decoded
+// into memory once (there is no streaming decoder yet).
+Result<std::optional<SlicedBytes>> binary_content(const FetchInput& in, const SectionSpec& s) {
   auto unknown_cte = [] {
     return make_error(ErrorKind::Corrupt, "Unknown Content-Transfer-Encoding",
                       std::string(kUnknownCte));
   };
   if (s.part.empty() && in.parsed->parts.empty())
-    return std::optional<std::string>(std::string(in.bytes));
+    return std::optional<SlicedBytes>(SlicedBytes::of_view(in.bytes, in.bytes));
   auto index = s.part.empty() ? std::optional<uint32_t>(0) : find_part(*in.parsed, s.part);
-  if (!index) return std::optional<std::string>();
+  if (!index) return std::optional<SlicedBytes>();
   const mime::Part& p = in.parsed->parts[*index];
   // The whole message, or a part with parts: every part below it decoded (binary_section.h).
   if (s.part.empty() || is_container(p)) {
-    auto entity = binary_entity(in.bytes, *in.parsed, *index, s.part.empty());
+    auto entity = binary_entity_slices(in.bytes, *in.parsed, *index, s.part.empty());
     if (!entity) return unknown_cte();
-    return std::optional<std::string>(std::move(*entity));
+    return std::optional<SlicedBytes>(std::move(*entity));
   }
-  if (mime::transfer_encoding_from_name(p.encoding) == mime::TransferEncoding::Unknown)
-    return unknown_cte();
-  std::string decoded;
-  mime::decode_body(p.encoding, part_body(in.bytes, p), decoded);
-  return std::optional<std::string>(std::move(decoded));
+  switch (mime::transfer_encoding_from_name(p.encoding)) {
+    case mime::TransferEncoding::Unknown:
+      return unknown_cte();
+    case mime::TransferEncoding::Identity:
+      return std::optional<SlicedBytes>(SlicedBytes::of_view(in.bytes, part_body(in.bytes, p)));
+    default:
+      break;
+  }
+  SlicedBytes decoded;
+  mime::decode_body(p.encoding, part_body(in.bytes, p), decoded.text_tail());
+  return std::optional<SlicedBytes>(std::move(decoded));
 }
 
-void write_body_section(std::string& out, const FetchInput& in, const FetchItem& item) {
+void write_body_section(PieceWriter& w, const FetchInput& in, const FetchItem& item,
+                        const FetchOptions& options) {
+  std::string& out = w.text();
   out += "BODY[";
   write_section(out, item.section);
   out += ']';
   if (item.partial) out += "<" + std::to_string(item.partial->offset) + ">";
   out += ' ';
-  auto bytes = section_bytes(in.bytes, *in.parsed, item.section);
-  write_data(out, bytes ? apply_partial(bytes->data(), item.partial) : std::string_view(), false);
+  SlicedBytes data;
+  if (auto bytes = section_bytes(in.bytes, *in.parsed, item.section)) {
+    if (bytes->owned.empty())
+      data = SlicedBytes::of_view(in.bytes, bytes->view);
+    else
+      data.append_text(bytes->owned);
+  }
+  write_data(w, in, apply_partial(std::move(data), item.partial), false, options);
 }
 
-Status write_binary(std::string& out, const FetchInput& in, const FetchItem& item) {
+Status write_binary(PieceWriter& w, const FetchInput& in, const FetchItem& item,
+                    const FetchOptions& options) {
   auto content = binary_content(in, item.section);
   if (!content) return content.error();
-  std::string_view data = *content ? std::string_view(**content) : std::string_view();
+  SlicedBytes data = *content ? std::move(**content) : SlicedBytes();
+  std::string& out = w.text();
   if (item.type == FetchItemType::BinarySize) {
     out += "BINARY.SIZE[";
     write_section(out, item.section);
@@ -124,7 +219,7 @@ Status write_binary(std::string& out, const FetchInput& in, const FetchItem& ite
   out += ']';
   if (item.partial) out += "<" + std::to_string(item.partial->offset) + ">";
   out += ' ';
-  write_data(out, apply_partial(data, item.partial), true);
+  write_data(w, in, apply_partial(std::move(data), item.partial), true, options);
   return ok();
 }
 
@@ -136,9 +231,12 @@ std::string_view root_body(const FetchInput& in) {
   return in.parsed->parts.empty() ? std::string_view() : part_body(in.bytes, in.parsed->parts[0]);
 }
 
-Status write_item(std::string& out, const FetchInput& in, const FetchItem& item,
+SlicedBytes whole(const FetchInput& in) { return SlicedBytes::of_view(in.bytes, in.bytes); }
+
+Status write_item(PieceWriter& w, const FetchInput& in, const FetchItem& item,
                   const FetchOptions& options) {
   const store::MessageEntry& e = *in.entry;
+  std::string& out = w.text();  // valid until write_data() adds a piece, which ends each case
   switch (item.type) {
     case FetchItemType::Flags:
       out += "FLAGS ";
@@ -150,15 +248,15 @@ Status write_item(std::string& out, const FetchInput& in, const FetchItem& item,
       break;
     case FetchItemType::Rfc822:
       out += "RFC822 ";
-      write_data(out, in.bytes, false);
+      write_data(w, in, whole(in), false, options);
       break;
     case FetchItemType::Rfc822Header:
       out += "RFC822.HEADER ";
-      write_data(out, root_header(in), false);
+      write_data(w, in, SlicedBytes::of_view(in.bytes, root_header(in)), false, options);
       break;
     case FetchItemType::Rfc822Text:
       out += "RFC822.TEXT ";
-      write_data(out, root_body(in), false);
+      write_data(w, in, SlicedBytes::of_view(in.bytes, root_body(in)), false, options);
       break;
     case FetchItemType::Rfc822Size:
       out += "RFC822.SIZE " + std::to_string(e.blob.size);
@@ -175,11 +273,11 @@ Status write_item(std::string& out, const FetchInput& in, const FetchItem& item,
       break;
     }
     case FetchItemType::BodySection:
-      write_body_section(out, in, item);
+      write_body_section(w, in, item, options);
       break;
     case FetchItemType::BinarySection:
     case FetchItemType::BinarySize:
-      return write_binary(out, in, item);
+      return write_binary(w, in, item, options);
     case FetchItemType::Uid:
       out += "UID " + std::to_string(e.uid);
       break;
@@ -274,31 +372,67 @@ void write_flags(std::string& out, const store::Flags& flags) {
   write_flag_list(out, names);
 }
 
-Result<std::string> render_fetch(const FetchInput& input, const std::vector<FetchItem>& items,
-                                 const FetchOptions& options) {
-  std::string out = "* " + std::to_string(input.seq) + " FETCH (";
+bool RenderedFetch::has_slices() const {
+  return std::any_of(pieces.begin(), pieces.end(), [](const FetchPiece& p) { return p.slice; });
+}
+
+uint64_t RenderedFetch::size() const {
+  uint64_t size = 0;
+  for (const FetchPiece& p : pieces) size += p.size();
+  return size;
+}
+
+std::string RenderedFetch::flatten(std::string_view message) const {
+  std::string out;
+  out.reserve(size());
+  for (const FetchPiece& p : pieces) {
+    if (!p.slice) {
+      out += p.text;
+      continue;
+    }
+    size_t start = out.size();
+    out.append(message.substr(p.offset, p.length));
+    if (p.nul_to_0x80) std::replace(out.begin() + start, out.end(), '\0', '\x80');
+  }
+  return out;
+}
+
+Result<RenderedFetch> render_fetch_pieces(const FetchInput& input,
+                                          const std::vector<FetchItem>& items,
+                                          const FetchOptions& options) {
+  PieceWriter w;
+  w.text() = "* " + std::to_string(input.seq) + " FETCH (";
   bool has_flags = false, has_uid = false, has_modseq = false;
   for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ' ';
+    if (i > 0) w.text() += ' ';
     has_flags = has_flags || items[i].type == FetchItemType::Flags;
     has_uid = has_uid || items[i].type == FetchItemType::Uid;
     has_modseq = has_modseq || items[i].type == FetchItemType::ModSeq;
-    ROOST_TRY(write_item(out, input, items[i], options));
+    ROOST_TRY(write_item(w, input, items[i], options));
   }
   bool written = !items.empty();
   auto add = [&](FetchItemType type) {
-    if (written) out += ' ';
+    if (written) w.text() += ' ';
     written = true;
     FetchItem item;
     item.type = type;
-    return write_item(out, input, item, options);
+    return write_item(w, input, item, options);
   };
   // RFC 9051 §6.4.5: report the \Seen we just set.
   if (options.add_flags && !has_flags) ROOST_TRY(add(FetchItemType::Flags));
   if (options.add_uid && !has_uid) ROOST_TRY(add(FetchItemType::Uid));
   if (options.add_modseq && !has_modseq) ROOST_TRY(add(FetchItemType::ModSeq));
-  out += ")\r\n";
-  return out;
+  w.text() += ")\r\n";
+  return w.take();
+}
+
+Result<std::string> render_fetch(const FetchInput& input, const std::vector<FetchItem>& items,
+                                 const FetchOptions& options) {
+  auto pieces = render_fetch_pieces(input, items, options);
+  if (!pieces) return pieces.error();
+  if (pieces->pieces.size() == 1 && !pieces->pieces[0].slice)
+    return std::move(pieces->pieces[0].text);  // the usual case: no copy
+  return pieces->flatten(input.bytes);
 }
 
 }  // namespace roost::imap

@@ -2,6 +2,9 @@
 // §7.4.2, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8514 SAVEDATE, RFC 8474 EMAILID/THREADID,
 // RFC 8970 PREVIEW) from plain data. Pure; the session loads what fetch_needs() asks for,
 // applies \Seen when sets_seen() says so (before rendering, so FLAGS shows it), and sends the text.
+// A literal of at least FetchOptions::min_slice bytes is rendered as slices of the message where
+// it is stored bytes (BODY[...], RFC822*, BINARY of 7bit/8bit/binary content), so the session can
+// send a 2 GiB body from the mapping in bounded pieces instead of copying it.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "imap/engine/sliced_bytes.h"
 #include "imap/proto/command.h"
 #include "imap/proto/response_writer.h"
 #include "mime/message.h"
@@ -32,6 +36,9 @@ struct FetchInput {
   const store::MessageEntry* entry = nullptr;   // required
   const mime::ParsedMessage* parsed = nullptr;  // required when fetch_needs().parsed
   std::string_view bytes;                       // required when fetch_needs().bytes
+  // Told of each 8 MiB window of `bytes` a literal's NUL scan read through (only for literals
+  // of at least min_slice bytes), so the caller can drop those mapped pages as it goes.
+  mime::ScanProgress scanned;
 };
 
 struct FetchOptions {
@@ -41,6 +48,29 @@ struct FetchOptions {
   // for every message whose flags the FETCH changed.
   bool add_uid = false;
   bool add_modseq = false;
+  // Literals of at least this many bytes become FetchPieces: slices of the message where they
+  // are its stored bytes, their owned parts (decoded BINARY) pieces of their own; smaller ones,
+  // and every one by default, are copied into the text.
+  uint64_t min_slice = UINT64_MAX;
+};
+
+// One stretch of a rendered response: owned text, or `length` bytes of FetchInput::bytes from
+// `offset`. A slice with nul_to_0x80 is sent with each NUL as 0x80 (BODY[] of data with NULs,
+// as the text of a small literal would be).
+struct FetchPiece {
+  std::string text;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  bool slice = false;
+  bool nul_to_0x80 = false;
+  uint64_t size() const { return slice ? length : text.size(); }
+};
+
+struct RenderedFetch {
+  std::vector<FetchPiece> pieces;
+  bool has_slices() const;
+  uint64_t size() const;
+  std::string flatten(std::string_view message) const;  // the bytes on the wire
 };
 
 // The detail of the error render_fetch() returns for an unknown Content-Transfer-Encoding;
@@ -49,7 +79,12 @@ inline constexpr std::string_view kUnknownCte = "UNKNOWN-CTE";
 bool is_unknown_cte(const Error& error);
 
 // "* <seq> FETCH (<items in request order>)\r\n" including literals. Fails only for BINARY of a
-// part with an unknown transfer encoding.
+// part with an unknown transfer encoding. The pieces, flattened, are the same bytes whatever
+// min_slice is.
+Result<RenderedFetch> render_fetch_pieces(const FetchInput& input,
+                                          const std::vector<FetchItem>& items,
+                                          const FetchOptions& options = {});
+// The same, flattened into one string.
 Result<std::string> render_fetch(const FetchInput& input, const std::vector<FetchItem>& items,
                                  const FetchOptions& options = {});
 

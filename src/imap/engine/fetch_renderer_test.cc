@@ -77,11 +77,30 @@ struct Fixture {
     entry.internal_date_tz = 120;
     entry.save_date = 1714982462;
   }
+  // The response text; the same items rendered as pieces with small min_slice values (every
+  // literal, or the larger ones, as slices) must flatten to the same bytes.
   std::string fetch(std::string_view items, FetchOptions options = {}) const {
-    FetchInput in{3, &entry, &parsed, bytes};
+    FetchInput in{3, &entry, &parsed, bytes, {}};
     auto r = render_fetch(in, fetch_items(items), options);
     EXPECT_TRUE(r) << items;
+    for (uint64_t min_slice : {uint64_t{1}, uint64_t{7}, uint64_t{64}}) {
+      FetchOptions sliced = options;
+      sliced.min_slice = min_slice;
+      auto pieces = render_fetch_pieces(in, fetch_items(items), sliced);
+      EXPECT_EQ(bool(pieces), bool(r)) << items;
+      if (pieces && r) {
+        EXPECT_EQ(pieces->flatten(bytes), *r) << items << " min_slice " << min_slice;
+      }
+    }
     return r ? *r : std::string();
+  }
+  RenderedFetch pieces(std::string_view items, uint64_t min_slice) const {
+    FetchInput in{3, &entry, &parsed, bytes, {}};
+    FetchOptions options;
+    options.min_slice = min_slice;
+    auto r = render_fetch_pieces(in, fetch_items(items), options);
+    EXPECT_TRUE(r) << items;
+    return r ? std::move(*r) : RenderedFetch{};
   }
   std::string literal(std::string_view data) const {
     return "{" + std::to_string(data.size()) + "}\r\n" + std::string(data);
@@ -211,7 +230,7 @@ TEST(FetchRenderer, BinaryDecodes) {
   EXPECT_EQ(f.fetch("(BINARY.SIZE[1] BINARY.SIZE[2] BINARY.SIZE[3.1])"),
             "* 3 FETCH (BINARY.SIZE[1] 12 BINARY.SIZE[2] 4 BINARY.SIZE[3.1] 10)\r\n");
   EXPECT_EQ(f.fetch("BINARY[9]"), "* 3 FETCH (BINARY[9] \"\")\r\n");
-  FetchInput in{3, &f.entry, &f.parsed, f.bytes};
+  FetchInput in{3, &f.entry, &f.parsed, f.bytes, {}};
   auto r = render_fetch(in, fetch_items("BINARY[4]"));
   ASSERT_FALSE(r);
   EXPECT_TRUE(is_unknown_cte(r.error()));
@@ -228,6 +247,142 @@ TEST(FetchRenderer, NulInBodyBecomes0x80) {
             "b)\r\n");
   EXPECT_EQ(f.fetch("BINARY[1]"),
             "* 3 FETCH (BINARY[1] ~{3}\r\na" + std::string("\0b", 2) + ")\r\n");
+}
+
+// What the pieces are: text up to the literal, then the slice of the stored bytes.
+std::string describe(const RenderedFetch& r) {
+  std::string out;
+  for (const FetchPiece& p : r.pieces) {
+    if (!out.empty()) out += " | ";
+    if (p.slice)
+      out += "slice " + std::to_string(p.offset) + "+" + std::to_string(p.length) +
+             (p.nul_to_0x80 ? " nul" : "");
+    else
+      out += "text " + std::to_string(p.text.size());
+  }
+  return out;
+}
+
+// "text <size of s>", as describe() writes a text piece.
+std::string text(std::string_view s) { return "text " + std::to_string(s.size()); }
+
+TEST(FetchRenderer, LargeLiteralsAreSlicesOfTheMessage) {
+  Fixture f(kMixed);
+  size_t split = f.bytes.find("\r\n\r\n") + 4;
+  std::string size = std::to_string(f.bytes.size());
+  EXPECT_EQ(describe(f.pieces("BODY[]", 64)), text("* 3 FETCH (BODY[] {" + size + "}\r\n") +
+                                                  " | slice 0+" + size + " | " + text(")\r\n"));
+  std::string body_size = std::to_string(f.bytes.size() - split);
+  EXPECT_EQ(describe(f.pieces("(UID RFC822.TEXT)", 64)),
+            text("* 3 FETCH (UID 7 RFC822.TEXT {" + body_size + "}\r\n") + " | slice " +
+                std::to_string(split) + "+" + body_size + " | " + text(")\r\n"));
+  // Under min_slice the literal is text, as render_fetch() writes it.
+  EXPECT_EQ(describe(f.pieces("BODY[1]", 64)),
+            text("* 3 FETCH (BODY[1] {14}\r\ncaf=E9 au lait)\r\n"));
+  size_t one = f.bytes.find("caf=E9");
+  EXPECT_EQ(describe(f.pieces("BODY[1]<5.100>", 1)), text("* 3 FETCH (BODY[1]<5> {9}\r\n") +
+                                                         " | slice " + std::to_string(one + 5) +
+                                                         "+9 | " + text(")\r\n"));
+  // BINARY of a 7bit part is its stored bytes; of a quoted-printable one, decoded text.
+  size_t inner = f.bytes.find("inner text");
+  EXPECT_EQ(describe(f.pieces("BINARY[3.1]", 1)), text("* 3 FETCH (BINARY[3.1] {10}\r\n") +
+                                                      " | slice " + std::to_string(inner) +
+                                                      "+10 | " + text(")\r\n"));
+  EXPECT_EQ(describe(f.pieces("BINARY[1]", 1)),
+            text("* 3 FETCH (BINARY[1] {12}\r\ncaf\xe9 au lait)\r\n"));
+  // HEADER.FIELDS is built text, never a slice.
+  EXPECT_FALSE(f.pieces("BODY[HEADER.FIELDS (SUBJECT)]", 1).has_slices());
+  // Nothing to slice in a response without message data.
+  EXPECT_EQ(describe(f.pieces("(UID FLAGS)", 1)),
+            text("* 3 FETCH (UID 7 FLAGS (\\Seen $Forwarded))\r\n"));
+}
+
+TEST(FetchRenderer, LargeBinaryOfAMultipartKeepsStoredStretches) {
+  // BINARY[] of the whole message: the header and the 7bit part are slices, the base64 part's
+  // rewritten header and decoded body text (RFC 3516 §4.2, binary_section.h).
+  Fixture f(
+      crlf("Content-Type: multipart/mixed; boundary=\"b\"\n"
+           "\n"
+           "--b\n"
+           "Content-Type: text/plain\n"
+           "\n"
+           "plain\n"
+           "--b\n"
+           "Content-Type: application/octet-stream\n"
+           "Content-Transfer-Encoding: base64\n"
+           "\n"
+           "AAECAw==\n"
+           "--b--\n"));
+  std::string wire = f.fetch("BINARY[]");
+  EXPECT_NE(wire.find("Content-Transfer-Encoding: binary\r\n\r\n" + std::string("\0\1\2\3", 4)),
+            std::string::npos);
+  RenderedFetch binary = f.pieces("BINARY[]", 1);
+  // Header and first part as stored | rewritten header + 4 decoded bytes | "\r\n--b--\r\n".
+  EXPECT_EQ(describe(binary), "text 28 | slice 0+92 | text 81 | slice 177+9 | text 3");
+  EXPECT_EQ(binary.flatten(f.bytes), wire);
+  EXPECT_EQ(f.fetch("BINARY.SIZE[]"),
+            "* 3 FETCH (BINARY.SIZE[] " + std::to_string(wire.size() - 28 - 3) + ")\r\n");
+  EXPECT_EQ(f.fetch("BINARY[]<100.20>"),
+            "* 3 FETCH (BINARY[]<100> " + f.literal(wire.substr(28 + 100, 20)) + ")\r\n");
+}
+
+TEST(FetchRenderer, LargeLiteralWithNul) {
+  Fixture f(crlf("Subject: x\n\na") + std::string("\0b", 2));
+  // BODY[]: the slice is sent with NUL as 0x80; BINARY[]: as stored, in a literal8.
+  EXPECT_EQ(describe(f.pieces("BODY[TEXT]", 1)),
+            text("* 3 FETCH (BODY[TEXT] {3}\r\n") + " | slice 14+3 nul | " + text(")\r\n"));
+  RenderedFetch binary = f.pieces("BINARY[1]", 1);
+  EXPECT_EQ(describe(binary),
+            text("* 3 FETCH (BINARY[1] ~{3}\r\n") + " | slice 14+3 | " + text(")\r\n"));
+  EXPECT_EQ(binary.flatten(f.bytes),
+            "* 3 FETCH (BINARY[1] ~{3}\r\na" + std::string("\0b", 2) + ")\r\n");
+  EXPECT_EQ(f.fetch("BINARY[]"), "* 3 FETCH (BINARY[] ~{17}\r\n" + f.bytes + ")\r\n");
+  EXPECT_EQ(f.fetch("BODY[]<12.4>"), "* 3 FETCH (BODY[]<12> {4}\r\n\r\na\x80)\r\n");
+}
+
+TEST(FetchRenderer, LargeLiteralScanReportsWindows) {
+  // 20 MiB of body: the NUL scan reports the 8 MiB windows it read, so the caller drops them.
+  std::string body(20 << 20, 'x');
+  for (size_t i = 78; i < body.size(); i += 80) body.replace(i, 2, "\r\n");
+  Fixture f("Subject: big\r\n\r\n" + body);
+  std::vector<std::pair<uint64_t, uint64_t>> seen;
+  FetchInput in{3, &f.entry, &f.parsed, f.bytes, {}};
+  in.scanned = [&](uint64_t offset, uint64_t length) { seen.emplace_back(offset, length); };
+  FetchOptions options;
+  options.min_slice = 1 << 20;
+  auto r = render_fetch_pieces(in, fetch_items("BODY.PEEK[TEXT]"), options);
+  ASSERT_TRUE(r);
+  std::string size = std::to_string(body.size());
+  EXPECT_EQ(describe(*r), text("* 3 FETCH (BODY[TEXT] {" + size + "}\r\n") + " | slice 16+" + size +
+                              " | " + text(")\r\n"));
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], std::make_pair(uint64_t{16}, uint64_t{(8 << 20) - 16}));
+  EXPECT_EQ(seen[1], std::make_pair(uint64_t{8 << 20}, uint64_t{8 << 20}));
+  EXPECT_EQ(seen[2].first + seen[2].second, f.bytes.size());
+  EXPECT_EQ(r->flatten(f.bytes),
+            "* 3 FETCH (BODY[TEXT] {" + std::to_string(body.size()) + "}\r\n" + body + ")\r\n");
+  // A small literal is scanned without reports.
+  seen.clear();
+  ASSERT_TRUE(render_fetch_pieces(in, fetch_items("BODY.PEEK[HEADER]"), options));
+  EXPECT_TRUE(seen.empty());
+}
+
+TEST(SlicedBytes, SubstrAcrossSegments) {
+  std::string message = "0123456789";
+  SlicedBytes b;
+  b.append_slice(2, 3);  // "234"
+  b.append_text("ab");
+  b.append_slice(5, 2);  // "56"
+  b.append_slice(7, 1);  // merged: "567"
+  EXPECT_EQ(b.segments().size(), 3u);
+  EXPECT_EQ(b.size(), 8u);
+  EXPECT_EQ(b.flatten(message), "234ab567");
+  EXPECT_EQ(b.substr(1, 5).flatten(message), "34ab5");
+  EXPECT_EQ(b.substr(4, std::nullopt).flatten(message), "b567");
+  EXPECT_EQ(b.substr(8, 2).size(), 0u);
+  EXPECT_EQ(b.substr(100, std::nullopt).size(), 0u);
+  EXPECT_EQ(SlicedBytes::of_view(message, std::string_view(message).substr(4, 3)).flatten(message),
+            "456");
 }
 
 TEST(FetchRenderer, SeenAndNeeds) {
@@ -267,7 +422,7 @@ TEST(FetchRenderer, FlagsOnlyNeedsNoMessage) {
   store::MessageEntry e;
   e.uid = 1;
   e.flags.system = store::kAnswered | store::kDraft | store::kDeleted | store::kFlagged;
-  FetchInput in{1, &e, nullptr, {}};
+  FetchInput in{1, &e, nullptr, {}, {}};
   auto r = render_fetch(in, fetch_items("(FLAGS UID)"));
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, "* 1 FETCH (FLAGS (\\Answered \\Flagged \\Deleted \\Draft) UID 1)\r\n");
