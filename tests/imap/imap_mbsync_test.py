@@ -322,7 +322,11 @@ def test_mbsync_two_way_sync():
         restart(s)
         expect(uidvalidities(s) == validity, "UIDVALIDITY changed across a restart")
         out = sync.run("sync after restart")
-        expect(not out.strip(), f"mbsync had something to say after a restart: {out}")
+        # mbsync waits out the current second when a maildir changed in it (its timestamps
+        # have one-second resolution) and says so: that is about the local disk, not the server.
+        said = [line for line in out.splitlines()
+                if line.strip() and "sleeping due to recent directory modification" not in line]
+        expect(not said, f"mbsync had something to say after a restart: {out}")
         expect(sync.snapshot() == before_local, "the Maildir changed after a restart")
         c = connect(s)
         append(c, "INBOX", "after restart", "(\\Flagged)")
