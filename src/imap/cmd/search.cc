@@ -83,6 +83,7 @@ awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& pro
       MessageLoader loader(store, id);
       auto entries = loader.entries(slice);
       if (!entries) return entries.error();
+      if (program.needs_parsed()) ROOST_TRY(loader.load_parsed(*entries));
       Matches out;
       for (size_t i = 0; i < slice.size(); ++i) {
         const auto& entry = (*entries)[i];
@@ -208,6 +209,7 @@ awaitable<Result<std::string>> search_and_order(Session& session, const Command&
     MessageLoader loader(store, id);
     auto entries = loader.entries(*matched);
     if (!entries) return entries.error();
+    if (input.needs_parsed) ROOST_TRY(loader.load_parsed(*entries));
     std::vector<SortRecord> records;
     records.reserve(matched->size());
     for (size_t i = 0; i < matched->size(); ++i) {

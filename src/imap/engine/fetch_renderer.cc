@@ -181,7 +181,8 @@ Status write_item(std::string& out, const FetchInput& in, const FetchItem& item,
     case FetchItemType::BinarySize:
       return write_binary(out, in, item);
     case FetchItemType::Uid:
-      out += "UID " + std::to_string(e.uid);
+      out += "UID ";
+      out += std::to_string(e.uid);
       break;
     case FetchItemType::ModSeq:
       out += "MODSEQ (" + std::to_string(e.modseq) + ")";
@@ -261,22 +262,32 @@ std::string email_id(const store::BlobRef& blob) {
 std::string mailbox_object_id(store::MailboxId id) { return "F" + std::to_string(id); }
 
 void write_flags(std::string& out, const store::Flags& flags) {
-  static constexpr std::pair<uint32_t, const char*> kSystem[] = {{store::kSeen, "\\Seen"},
-                                                                 {store::kAnswered, "\\Answered"},
-                                                                 {store::kFlagged, "\\Flagged"},
-                                                                 {store::kDeleted, "\\Deleted"},
-                                                                 {store::kDraft, "\\Draft"}};
-  std::vector<std::string> names;
+  static constexpr std::pair<uint32_t, std::string_view> kSystem[] = {
+      {store::kSeen, "\\Seen"},
+      {store::kAnswered, "\\Answered"},
+      {store::kFlagged, "\\Flagged"},
+      {store::kDeleted, "\\Deleted"},
+      {store::kDraft, "\\Draft"}};
+  // Written in place (FETCH 1:* FLAGS renders a million of these): no list of names.
+  out += '(';
+  bool first = true;
+  auto add = [&](std::string_view name) {
+    if (!first) out += ' ';
+    first = false;
+    out += name;
+  };
   for (const auto& [bit, name] : kSystem) {
-    if (flags.system & bit) names.emplace_back(name);
+    if (flags.system & bit) add(name);
   }
-  names.insert(names.end(), flags.keywords.begin(), flags.keywords.end());
-  write_flag_list(out, names);
+  for (const std::string& keyword : flags.keywords) add(keyword);
+  out += ')';
 }
 
-Result<std::string> render_fetch(const FetchInput& input, const std::vector<FetchItem>& items,
-                                 const FetchOptions& options) {
-  std::string out = "* " + std::to_string(input.seq) + " FETCH (";
+Status append_fetch(std::string& out, const FetchInput& input, const std::vector<FetchItem>& items,
+                    const FetchOptions& options) {
+  out += "* ";
+  out += std::to_string(input.seq);
+  out += " FETCH (";
   bool has_flags = false, has_uid = false, has_modseq = false;
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out += ' ';
@@ -298,6 +309,13 @@ Result<std::string> render_fetch(const FetchInput& input, const std::vector<Fetc
   if (options.add_uid && !has_uid) ROOST_TRY(add(FetchItemType::Uid));
   if (options.add_modseq && !has_modseq) ROOST_TRY(add(FetchItemType::ModSeq));
   out += ")\r\n";
+  return ok();
+}
+
+Result<std::string> render_fetch(const FetchInput& input, const std::vector<FetchItem>& items,
+                                 const FetchOptions& options) {
+  std::string out;
+  ROOST_TRY(append_fetch(out, input, items, options));
   return out;
 }
 

@@ -52,6 +52,9 @@ bool is_unknown_cte(const Error& error);
 // part with an unknown transfer encoding.
 Result<std::string> render_fetch(const FetchInput& input, const std::vector<FetchItem>& items,
                                  const FetchOptions& options = {});
+// The same, appended to `out` (which keeps what was written before a failure).
+Status append_fetch(std::string& out, const FetchInput& input, const std::vector<FetchItem>& items,
+                    const FetchOptions& options = {});
 
 // RFC 8474 §5.1: EMAILID "M" + the first 24 hex digits of the blob's SHA-256 (same bytes, same id).
 std::string email_id(const store::BlobRef& blob);
