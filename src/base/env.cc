@@ -88,20 +88,21 @@ class PosixMappedFile final : public MappedFile {
 // flush on every thread) cost far more than copying the bytes; SEARCH and POP3 read thousands.
 class BufferedFile final : public MappedFile {
  public:
-  explicit BufferedFile(std::string data) : data_(std::move(data)) {}
-  std::string_view bytes() const override { return data_; }
+  BufferedFile(std::unique_ptr<char[]> data, size_t size) : data_(std::move(data)), size_(size) {}
+  std::string_view bytes() const override { return {data_.get(), size_}; }
 
  private:
-  std::string data_;
+  std::unique_ptr<char[]> data_;  // not zeroed first: pread fills it
+  size_t size_;
 };
 
 constexpr size_t kReadWholeBelow = 128 * 1024;  // larger files are mapped
 
-Result<std::string> read_fd(int fd, size_t size, const std::string& path) {
-  std::string data(size, '\0');
+Result<std::shared_ptr<const MappedFile>> read_fd(int fd, size_t size, const std::string& path) {
+  std::unique_ptr<char[]> data(new char[size == 0 ? 1 : size]);
   size_t at = 0;
   while (at < size) {
-    ssize_t n = ::pread(fd, data.data() + at, size - at, static_cast<off_t>(at));
+    ssize_t n = ::pread(fd, data.get() + at, size - at, static_cast<off_t>(at));
     if (n < 0) {
       if (errno == EINTR) continue;
       return io_error("read", path, errno);
@@ -109,8 +110,7 @@ Result<std::string> read_fd(int fd, size_t size, const std::string& path) {
     if (n == 0) break;  // shrank meanwhile: what is there
     at += static_cast<size_t>(n);
   }
-  data.resize(at);
-  return data;
+  return std::shared_ptr<const MappedFile>(std::make_shared<BufferedFile>(std::move(data), at));
 }
 
 class PosixEnv final : public Env {
@@ -131,10 +131,9 @@ class PosixEnv final : public Env {
       return io_error("stat", path, err);
     }
     if (static_cast<uint64_t>(st.st_size) < kReadWholeBelow) {
-      auto data = read_fd(fd, static_cast<size_t>(st.st_size), path);
+      auto file = read_fd(fd, static_cast<size_t>(st.st_size), path);
       ::close(fd);
-      if (!data) return data.error();
-      return std::shared_ptr<const MappedFile>(std::make_shared<BufferedFile>(std::move(*data)));
+      return file;
     }
     void* addr = nullptr;
     if (st.st_size > 0) {

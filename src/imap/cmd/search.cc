@@ -185,12 +185,15 @@ awaitable<Reply> cmd_search(Session& session, Command& command) {
 namespace {
 
 struct OrderingInput {
-  bool needs_parsed = false;
+  bool needs_parsed = false;      // some key reads the parsed message
+  bool needs_date_only = false;   // ... but only its Date: records keep no parsed message
   bool needs_references = false;
 };
 
 // SORT and THREAD: search, then build one SortRecord per match and order them, all in one
-// blocking call so the parsed messages the records point at stay alive.
+// blocking call so the parsed messages the records point at stay alive. A sort by DATE alone
+// keeps only each message's date, reading the parsed messages a batch at a time (a million of
+// them would not fit in memory).
 // `highest` receives the highest MODSEQ of the matches (0 when none).
 template <class Order>
 awaitable<Result<std::string>> search_and_order(Session& session, const Command& command,
@@ -206,33 +209,42 @@ awaitable<Result<std::string>> search_and_order(Session& session, const Command&
   store::MailboxId id = session.selected()->view.mailbox();
   bool uid = command.uid;
   co_return co_await session.blocking().run([&]() -> Result<std::string> {
-    MessageLoader loader(store, id);
-    auto entries = loader.entries(*matched);
-    if (!entries) return entries.error();
-    if (input.needs_parsed) ROOST_TRY(loader.load_parsed(*entries));
     std::vector<SortRecord> records;
     records.reserve(matched->size());
-    for (size_t i = 0; i < matched->size(); ++i) {
-      const auto& entry = (*entries)[i];
-      if (!entry) continue;
-      SortRecord record;
-      record.number = uid ? (*matched)[i].uid : (*matched)[i].seq;
-      record.seq = (*matched)[i].seq;
-      record.internal_date = entry->internal_date;
-      record.size = entry->blob.size;
-      if (input.needs_parsed) {
-        auto parsed = loader.parsed(*entry);
-        if (!parsed) return parsed.error();
-        record.parsed = *parsed;
-        if (input.needs_references && !record.parsed->parts.empty()) {
-          auto bytes = loader.bytes(*entry);
-          if (!bytes) return bytes.error();
-          std::string_view header =
-              bytes->substr(0, static_cast<size_t>(record.parsed->parts[0].header_size));
-          record.references = header_value(header, "References");
+    std::optional<MessageLoader> loader;  // one for all when records point into it
+    for (size_t start = 0; start < matched->size(); start += kSearchBatch) {
+      size_t end = std::min(matched->size(), start + kSearchBatch);
+      std::vector<MessageTarget> slice(matched->begin() + start, matched->begin() + end);
+      if (!loader || input.needs_date_only) loader.emplace(store, id);
+      auto entries = loader->entries(slice);
+      if (!entries) return entries.error();
+      if (input.needs_parsed) ROOST_TRY(loader->load_parsed(*entries));
+      for (size_t i = 0; i < slice.size(); ++i) {
+        const auto& entry = (*entries)[i];
+        if (!entry) continue;
+        SortRecord record;
+        record.number = uid ? slice[i].uid : slice[i].seq;
+        record.seq = slice[i].seq;
+        record.internal_date = entry->internal_date;
+        record.size = entry->blob.size;
+        if (input.needs_parsed) {
+          auto parsed = loader->parsed(*entry);
+          if (!parsed) return parsed.error();
+          if (input.needs_date_only) {
+            record.date_unix = (*parsed)->date_unix;
+          } else {
+            record.parsed = *parsed;
+          }
+          if (input.needs_references && !record.parsed->parts.empty()) {
+            auto bytes = loader->bytes(*entry);
+            if (!bytes) return bytes.error();
+            std::string_view header =
+                bytes->substr(0, static_cast<size_t>(record.parsed->parts[0].header_size));
+            record.references = header_value(header, "References");
+          }
         }
+        records.push_back(std::move(record));
       }
-      records.push_back(std::move(record));
     }
     return order(records);
   });
@@ -243,15 +255,17 @@ awaitable<Result<std::string>> search_and_order(Session& session, const Command&
 awaitable<Reply> cmd_sort(Session& session, Command& command) {
   auto& args = std::get<SortArgs>(command.args);
   if (!known_charset(args.charset)) co_return bad_charset();
-  bool needs_parsed = false;
+  bool needs_parsed = false, needs_more_than_date = false;
   for (const SortCriterion& c : args.criteria) {
-    needs_parsed =
-        needs_parsed || (c.key != SortCriterion::Key::Arrival && c.key != SortCriterion::Key::Size);
+    using Key = SortCriterion::Key;
+    needs_parsed = needs_parsed || (c.key != Key::Arrival && c.key != Key::Size);
+    needs_more_than_date = needs_more_than_date ||
+                           (c.key != Key::Arrival && c.key != Key::Size && c.key != Key::Date);
   }
   auto criteria = args.criteria;
   store::ModSeq highest = 0;
   auto sorted = co_await search_and_order(
-      session, command, args.key, {needs_parsed, false},
+      session, command, args.key, {needs_parsed, needs_parsed && !needs_more_than_date, false},
       [&criteria](const std::vector<SortRecord>& records) -> Result<std::string> {
         std::string line = "* SORT";
         for (uint32_t n : sort_messages(records, criteria)) line += " " + std::to_string(n);
@@ -277,7 +291,7 @@ awaitable<Reply> cmd_thread(Session& session, Command& command) {
   ThreadAlgorithm chosen = *algorithm;
   store::ModSeq highest = 0;
   auto threads = co_await search_and_order(
-      session, command, args.key, {true, references},
+      session, command, args.key, {true, false, references},
       [chosen](const std::vector<SortRecord>& records) -> Result<std::string> {
         std::string list = thread_messages(records, chosen);
         return list.empty() ? std::string("* THREAD\r\n") : "* THREAD " + list + "\r\n";
