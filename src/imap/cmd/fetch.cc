@@ -78,7 +78,8 @@ awaitable<Reply> fetch_from_view(Session& session, const Command& command,
                                  const std::vector<FetchItem>& items, const FetchOptions& options) {
   Status refreshed = co_await session.refresh();
   if (!refreshed) co_return reply_for(refreshed.error());
-  session.write_updates(allows_expunge(*find_command(command.name), command));
+  // No EXPUNGE now: it would renumber the targets. Expunges wait for the end of the command.
+  session.write_updates(false);
   const mailbox::MailboxView& view = session.selected()->view;
   store::MessageEntry entry;
   for (const MessageTarget& t : targets) {
