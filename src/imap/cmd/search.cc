@@ -7,6 +7,7 @@
 // "(MODSEQ n)" after SEARCH and SORT results, "MODSEQ n" in ESEARCH (RFC 4731 §3.2).
 #include <algorithm>
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <optional>
 
 #include "base/clock.h"
@@ -68,8 +69,15 @@ SearchMessage search_message(MessageLoader& loader, uint32_t seq,
   return message;
 }
 
-// The targets (in order) that match `program`, evaluated in batches off the strand.
-awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& program) {
+// Told of each match on the blocking thread, with its entry and its batch's loader (valid for
+// the call only), so SORT by DATE, ARRIVAL or SIZE builds its records in the search's own pass.
+using MatchVisitor =
+    std::function<Status(const MessageTarget&, const store::MessageEntry&, MessageLoader&)>;
+
+// The targets (in order) that match `program`, evaluated in batches off the strand. With
+// `visit_parsed`, the parsed messages of each batch's matches are read in one go for `visit`.
+awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& program,
+                                      const MatchVisitor& visit = {}, bool visit_parsed = false) {
   const mailbox::MailboxView& view = session.selected()->view;
   std::vector<MessageTarget> targets = all_targets(view);
   SearchContext context = context_of(*session.selected());
@@ -85,15 +93,20 @@ awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& pro
       if (!entries) return entries.error();
       if (program.needs_parsed()) ROOST_TRY(loader.load_parsed(*entries));
       Matches out;
+      std::vector<std::optional<store::MessageEntry>> hits;
       for (size_t i = 0; i < slice.size(); ++i) {
-        const auto& entry = (*entries)[i];
+        auto& entry = (*entries)[i];
         if (!entry) continue;  // expunged meanwhile
         auto hit = program.matches(search_message(loader, slice[i].seq, *entry), context);
         if (!hit) return hit.error();
         if (!*hit) continue;
         out.targets.push_back(slice[i]);
         out.modseqs.push_back(entry->modseq);
+        if (visit) hits.push_back(std::move(entry));
       }
+      if (!visit) return out;
+      if (visit_parsed) ROOST_TRY(loader.load_parsed(hits));
+      for (size_t i = 0; i < hits.size(); ++i) ROOST_TRY(visit(out.targets[i], *hits[i], loader));
       return out;
     });
     if (!found) co_return found.error();
@@ -190,61 +203,70 @@ struct OrderingInput {
   bool needs_references = false;
 };
 
-// SORT and THREAD: search, then build one SortRecord per match and order them, all in one
-// blocking call so the parsed messages the records point at stay alive. A sort by DATE alone
-// keeps only each message's date, reading the parsed messages a batch at a time (a million of
-// them would not fit in memory).
-// `highest` receives the highest MODSEQ of the matches (0 when none).
+SortRecord record_of(const MessageTarget& target, const store::MessageEntry& entry, bool uid) {
+  SortRecord record;
+  record.number = uid ? target.uid : target.seq;
+  record.seq = target.seq;
+  record.internal_date = entry.internal_date;
+  record.size = entry.blob.size;
+  return record;
+}
+
+// SORT and THREAD: search, then build one SortRecord per match and order them. A sort by
+// ARRIVAL, SIZE and DATE only builds its records in the search's pass, keeping only each
+// message's date (a million parsed messages would not fit in memory). Other sorts and THREAD
+// read the matches again in one blocking call, so the parsed messages the records point at stay
+// alive. `highest` receives the highest MODSEQ of the matches (0 when none).
 template <class Order>
 awaitable<Result<std::string>> search_and_order(Session& session, const Command& command,
                                                 const SearchKey& key, OrderingInput input,
                                                 Order order, store::ModSeq& highest) {
   if (has_modseq_key(key)) session.enable_condstore();  // RFC 7162 §3.1: an enabling command
   SearchProgram program(key);
-  auto found = co_await run_search(session, program);
+  bool uid = command.uid;
+  std::vector<SortRecord> records;
+  bool one_pass = !input.needs_parsed || input.needs_date_only;
+  MatchVisitor build = [&](const MessageTarget& target, const store::MessageEntry& entry,
+                           MessageLoader& loader) -> Status {
+    SortRecord record = record_of(target, entry, uid);
+    if (input.needs_parsed) {
+      auto parsed = loader.parsed(entry);
+      if (!parsed) return parsed.error();
+      record.date_unix = (*parsed)->date_unix;
+    }
+    records.push_back(std::move(record));
+    return ok();
+  };
+  // Named, not a temporary in the co_await expression (GCC 12 destroys such temporaries twice).
+  MatchVisitor visit = one_pass ? std::move(build) : MatchVisitor();
+  auto found = co_await run_search(session, program, visit, input.needs_parsed);
   if (!found) co_return found.error();
   highest = highest_of(found->modseqs);
+  if (one_pass) co_return co_await session.blocking().run([&] { return order(records); });
   const std::vector<MessageTarget>* matched = &found->targets;
   store::Store& store = session.store();
   store::MailboxId id = session.selected()->view.mailbox();
-  bool uid = command.uid;
   co_return co_await session.blocking().run([&]() -> Result<std::string> {
-    std::vector<SortRecord> records;
+    MessageLoader loader(store, id);
+    auto entries = loader.entries(*matched);
+    if (!entries) return entries.error();
+    ROOST_TRY(loader.load_parsed(*entries));
     records.reserve(matched->size());
-    std::optional<MessageLoader> loader;  // one for all when records point into it
-    for (size_t start = 0; start < matched->size(); start += kSearchBatch) {
-      size_t end = std::min(matched->size(), start + kSearchBatch);
-      std::vector<MessageTarget> slice(matched->begin() + start, matched->begin() + end);
-      if (!loader || input.needs_date_only) loader.emplace(store, id);
-      auto entries = loader->entries(slice);
-      if (!entries) return entries.error();
-      if (input.needs_parsed) ROOST_TRY(loader->load_parsed(*entries));
-      for (size_t i = 0; i < slice.size(); ++i) {
-        const auto& entry = (*entries)[i];
-        if (!entry) continue;
-        SortRecord record;
-        record.number = uid ? slice[i].uid : slice[i].seq;
-        record.seq = slice[i].seq;
-        record.internal_date = entry->internal_date;
-        record.size = entry->blob.size;
-        if (input.needs_parsed) {
-          auto parsed = loader->parsed(*entry);
-          if (!parsed) return parsed.error();
-          if (input.needs_date_only) {
-            record.date_unix = (*parsed)->date_unix;
-          } else {
-            record.parsed = *parsed;
-          }
-          if (input.needs_references && !record.parsed->parts.empty()) {
-            auto bytes = loader->bytes(*entry);
-            if (!bytes) return bytes.error();
-            std::string_view header =
-                bytes->substr(0, static_cast<size_t>(record.parsed->parts[0].header_size));
-            record.references = header_value(header, "References");
-          }
-        }
-        records.push_back(std::move(record));
+    for (size_t i = 0; i < matched->size(); ++i) {
+      const auto& entry = (*entries)[i];
+      if (!entry) continue;
+      SortRecord record = record_of((*matched)[i], *entry, uid);
+      auto parsed = loader.parsed(*entry);
+      if (!parsed) return parsed.error();
+      record.parsed = *parsed;
+      if (input.needs_references && !record.parsed->parts.empty()) {
+        auto bytes = loader.bytes(*entry);
+        if (!bytes) return bytes.error();
+        std::string_view header =
+            bytes->substr(0, static_cast<size_t>(record.parsed->parts[0].header_size));
+        record.references = header_value(header, "References");
       }
+      records.push_back(std::move(record));
     }
     return order(records);
   });
