@@ -194,6 +194,9 @@ class AccountStore final : public store::Store {
     return NoBlobs::unused();
   }
   Result<std::string> parsed_of(const std::string&) override { return NoBlobs::unused(); }
+  Result<std::vector<std::string>> parsed_of_many(const std::vector<std::string>&) override {
+    return NoBlobs::unused();
+  }
   Result<std::optional<store::Uid>> find_by_blob(store::MailboxId, const std::string&) override {
     return NoBlobs::unused();
   }

@@ -44,6 +44,7 @@ class Env {
 
   // Creates a new file; fails with Exists if it is already there.
   virtual Result<std::unique_ptr<WritableFile>> create_file(const std::string& path) = 0;
+  // The whole file: mapped, or read into memory when small (cheaper than a mapping).
   virtual Result<std::shared_ptr<const MappedFile>> map_file(const std::string& path) = 0;
   virtual Result<std::string> read_file(const std::string& path) = 0;
   // Atomic replace (rename(2)); the caller syncs the directory to make it durable.

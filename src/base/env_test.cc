@@ -58,6 +58,22 @@ TEST_F(EnvTest, EmptyFileMapsToEmptyView) {
   (*m)->release(0, 100);  // nothing mapped: a no-op
 }
 
+// Small files are read into memory, larger ones mapped: both give the exact bytes.
+TEST_F(EnvTest, SmallAndLargeFilesGiveTheirBytes) {
+  for (size_t size : {size_t{1}, size_t{4096}, size_t{128 * 1024 - 1}, size_t{128 * 1024},
+                      size_t{300 * 1024}}) {
+    std::string data(size, '\0');
+    for (size_t i = 0; i < size; ++i) data[i] = static_cast<char>((i * 131) % 251);
+    std::string path = (dir_ / ("f" + std::to_string(size))).string();
+    ASSERT_TRUE(Env::real().write_file_atomic(path, data));
+    auto m = Env::real().map_file(path);
+    ASSERT_TRUE(m) << size;
+    EXPECT_TRUE((*m)->bytes() == data) << size;
+    (*m)->release(0, size);  // a buffer ignores the hint; a mapping drops pages
+    EXPECT_TRUE((*m)->bytes() == data) << size;
+  }
+}
+
 // Resident file-backed pages of this process (RssFile in /proc/self/status), in bytes.
 uint64_t resident_file_bytes() {
   std::ifstream status("/proc/self/status");

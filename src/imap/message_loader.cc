@@ -97,14 +97,37 @@ Result<std::vector<std::optional<store::MessageEntry>>> MessageLoader::entries(
 Result<const mime::ParsedMessage*> MessageLoader::parsed(const store::MessageEntry& entry) {
   auto it = parsed_.find(entry.blob.id);
   if (it != parsed_.end()) return it->second.get();
-  auto serialized = store_.parsed_of(entry.blob.id);
-  if (!serialized) return serialized.error();
-  auto message = mime::deserialize(*serialized);
+  std::string serialized;
+  if (auto read = serialized_.find(entry.blob.id); read != serialized_.end()) {
+    serialized = std::move(read->second);
+    serialized_.erase(read);
+  } else {
+    auto stored = store_.parsed_of(entry.blob.id);
+    if (!stored) return stored.error();
+    serialized = std::move(*stored);
+  }
+  auto message = mime::deserialize(serialized);
   if (!message) return message.error();
   auto owned = std::make_unique<mime::ParsedMessage>(std::move(*message));
   const mime::ParsedMessage* raw = owned.get();
   parsed_.emplace(entry.blob.id, std::move(owned));
   return raw;
+}
+
+Status MessageLoader::load_parsed(const std::vector<std::optional<store::MessageEntry>>& entries) {
+  std::vector<std::string> ids;
+  for (const auto& entry : entries) {
+    if (!entry) continue;
+    const std::string& id = entry->blob.id;
+    if (!parsed_.contains(id) && !serialized_.contains(id)) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (ids.empty()) return ok();
+  auto serialized = store_.parsed_of_many(ids);
+  if (!serialized) return serialized.error();
+  for (size_t i = 0; i < ids.size(); ++i) serialized_.emplace(ids[i], std::move((*serialized)[i]));
+  return ok();
 }
 
 Result<std::string_view> MessageLoader::bytes(const store::MessageEntry& entry) {

@@ -49,6 +49,10 @@ class MessageLoader {
   Result<std::vector<std::optional<store::MessageEntry>>> entries(
       const std::vector<MessageTarget>& targets);
   Result<const mime::ParsedMessage*> parsed(const store::MessageEntry& entry);
+  // Reads the parsed messages of these entries (nullopt ones skipped) in one store call, so
+  // parsed() finds them cached: one read per batch, not one per message. Each is decoded only
+  // when parsed() asks for it.
+  Status load_parsed(const std::vector<std::optional<store::MessageEntry>>& entries);
   Result<std::string_view> bytes(const store::MessageEntry& entry);
   // The mapping bytes() views, for a caller that uses the bytes after the loader is gone.
   Result<std::shared_ptr<const MappedFile>> mapping(const store::MessageEntry& entry);
@@ -57,6 +61,7 @@ class MessageLoader {
   store::Store& store_;
   store::MailboxId mailbox_;
   std::map<std::string, std::unique_ptr<mime::ParsedMessage>> parsed_;
+  std::map<std::string, std::string> serialized_;  // read by load_parsed(), not yet decoded
   std::map<std::string, std::shared_ptr<const MappedFile>> bytes_;
 };
 

@@ -22,6 +22,7 @@
 #include "mailbox/pop3_maildrop.h"
 #include "net/blocking_executor.h"
 #include "net/server.h"
+#include "pop3/message_read_ahead.h"
 #include "pop3/proto/command_parser.h"
 #include "pop3/reply.h"
 #include "store/store.h"
@@ -101,6 +102,8 @@ class Session {
   void mark_deleted(size_t index) { deleted_[index] = true; }
   void undelete_all() { deleted_.assign(deleted_.size(), false); }
   void mark_retrieved(size_t index) { retrieved_[index] = true; }
+  const std::vector<bool>& deleted_marks() const { return deleted_; }
+  MessageReadAhead& read_ahead() { return read_ahead_; }
   size_t live_messages() const;
   uint64_t live_octets() const;
   // QUIT in TRANSACTION: \Seen for what RETR sent, then the UPDATE state (RFC 1939 §6).
@@ -124,6 +127,7 @@ class Session {
   std::optional<mailbox::Pop3Maildrop> maildrop_;
   std::vector<bool> deleted_;
   std::vector<bool> retrieved_;
+  MessageReadAhead read_ahead_;  // RETR's next messages
   std::string out_;
   bool utf8_ = false;
   bool closed_ = false;

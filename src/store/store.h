@@ -78,6 +78,10 @@ class Store {
   virtual Result<std::vector<MessageState>> message_states(MailboxId mailbox) = 0;
   // The serialized mime::ParsedMessage stored with the blob at append.
   virtual Result<std::string> parsed_of(const std::string& blob_id) = 0;
+  // The same for many blobs in one read, in the order given (SEARCH and SORT read batches).
+  // NotFound when one is unknown.
+  virtual Result<std::vector<std::string>> parsed_of_many(
+      const std::vector<std::string>& blob_ids) = 0;
   // The UID of a message with exactly these bytes in the mailbox, if any (import dedupe).
   virtual Result<std::optional<Uid>> find_by_blob(MailboxId mailbox,
                                                   const std::string& blob_id) = 0;

@@ -45,6 +45,13 @@ TEST_P(MessagesTest, AppendKeepsFieldsAndCounters) {
   EXPECT_EQ(e.internal_date_tz, 60);
   EXPECT_GT(e.save_date, 0);
   EXPECT_EQ(*store().parsed_of(e.blob.id), batch[0].parsed);
+  // Many at once, in the order asked (repeats included); one unknown blob fails the batch.
+  auto many = store().parsed_of_many({batch[1].blob.id, e.blob.id, batch[1].blob.id});
+  ASSERT_TRUE(many) << many.error().describe();
+  EXPECT_EQ(*many, (std::vector<std::string>{batch[1].parsed, batch[0].parsed, batch[1].parsed}));
+  EXPECT_EQ(store().parsed_of_many({})->size(), 0u);
+  EXPECT_EQ(store().parsed_of_many({e.blob.id, std::string(64, 'a')}).error().kind,
+            ErrorKind::NotFound);
   EXPECT_EQ(*store().find_by_blob(inbox.id, batch[1].blob.id), std::optional<Uid>(2));
   EXPECT_EQ(*store().find_by_blob(inbox.id, std::string(64, 'a')), std::nullopt);
   MailboxInfo after = mailbox(a.id, "INBOX");

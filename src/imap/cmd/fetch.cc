@@ -117,6 +117,40 @@ awaitable<Status> write_response(Session& session, Response& response) {
   co_return ok();
 }
 
+// UID and FLAGS are all the view needs to answer (FETCH 1:* (UID FLAGS), the usual resync of a
+// client): no store read per message.
+bool view_answers(const std::vector<FetchItem>& items) {
+  return std::all_of(items.begin(), items.end(), [](const FetchItem& i) {
+    return i.type == FetchItemType::Uid || i.type == FetchItemType::Flags;
+  });
+}
+
+// Renders from the view after a refresh, so the flags are the store's as the entries read would
+// have shown them; messages already expunged by others are skipped, as their missing entries are.
+awaitable<Reply> fetch_from_view(Session& session, const Command& command,
+                                 const std::vector<MessageTarget>& targets,
+                                 const std::vector<FetchItem>& items, const FetchOptions& options) {
+  Status refreshed = co_await session.refresh();
+  if (!refreshed) co_return reply_for(refreshed.error());
+  // No EXPUNGE now: it would renumber the targets. Expunges wait for the end of the command.
+  session.write_updates(false);
+  const mailbox::MailboxView& view = session.selected()->view;
+  store::MessageEntry entry;
+  for (const MessageTarget& t : targets) {
+    if (view.is_expunged(t.seq)) continue;
+    entry.uid = t.uid;
+    entry.flags = view.flags_at(t.seq);
+    Status written = append_fetch(session.out(), FetchInput{t.seq, &entry, nullptr, {}, {}}, items,
+                                  options);
+    if (!written) co_return reply_for(written.error());
+    if (session.out().size() >= kBatchBytes) {
+      Status sent = co_await session.send();
+      if (!sent) co_return Reply::bad("connection closed");
+    }
+  }
+  co_return Reply::ok(command.uid ? "UID FETCH completed" : "FETCH completed");
+}
+
 // Stores \Seen on the targets that lack it (RFC 9051 §6.4.5); returns the UIDs it changed.
 awaitable<Result<std::vector<store::Uid>>> mark_seen(Session& session,
                                                      const std::vector<MessageTarget>& targets) {
@@ -178,6 +212,12 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
     keep_changed(*targets, *changes);
   }
 
+  FetchOptions options;
+  options.style.utf8_quoted = session.rev2() || session.utf8();
+  if (!args.changed_since && view_answers(items)) {
+    co_return co_await fetch_from_view(session, command, *targets, items, options);
+  }
+
   std::vector<store::Uid> seen_now;
   if (sets_seen(items) && !selected.read_only) {
     auto marked = co_await mark_seen(session, *targets);
@@ -186,9 +226,7 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
   }
 
   FetchNeeds needs = fetch_needs(items);
-  FetchOptions options;
-  options.min_slice = kStreamMin;
-  options.style.utf8_quoted = session.rev2() || session.utf8();
+  options.min_slice = kStreamMin;  // big literals are streamed from the mapping
   bool aware = session.condstore();
   store::Store& store = session.store();
   store::MailboxId id = selected.view.mailbox();
@@ -200,6 +238,7 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
       MessageLoader loader(store, id);
       auto entries = loader.entries(slice);
       if (!entries) return entries.error();
+      if (needs.parsed) ROOST_TRY(loader.load_parsed(*entries));
       RenderedBatch out;
       size_t bytes = 0;
       out.next = end;

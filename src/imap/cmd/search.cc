@@ -7,6 +7,7 @@
 // "(MODSEQ n)" after SEARCH and SORT results, "MODSEQ n" in ESEARCH (RFC 4731 §3.2).
 #include <algorithm>
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <optional>
 
 #include "base/clock.h"
@@ -68,8 +69,15 @@ SearchMessage search_message(MessageLoader& loader, uint32_t seq,
   return message;
 }
 
-// The targets (in order) that match `program`, evaluated in batches off the strand.
-awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& program) {
+// Told of each match on the blocking thread, with its entry and its batch's loader (valid for
+// the call only), so SORT by DATE, ARRIVAL or SIZE builds its records in the search's own pass.
+using MatchVisitor =
+    std::function<Status(const MessageTarget&, const store::MessageEntry&, MessageLoader&)>;
+
+// The targets (in order) that match `program`, evaluated in batches off the strand. With
+// `visit_parsed`, the parsed messages of each batch's matches are read in one go for `visit`.
+awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& program,
+                                      const MatchVisitor& visit = {}, bool visit_parsed = false) {
   const mailbox::MailboxView& view = session.selected()->view;
   std::vector<MessageTarget> targets = all_targets(view);
   SearchContext context = context_of(*session.selected());
@@ -83,16 +91,22 @@ awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& pro
       MessageLoader loader(store, id);
       auto entries = loader.entries(slice);
       if (!entries) return entries.error();
+      if (program.needs_parsed()) ROOST_TRY(loader.load_parsed(*entries));
       Matches out;
+      std::vector<std::optional<store::MessageEntry>> hits;
       for (size_t i = 0; i < slice.size(); ++i) {
-        const auto& entry = (*entries)[i];
+        auto& entry = (*entries)[i];
         if (!entry) continue;  // expunged meanwhile
         auto hit = program.matches(search_message(loader, slice[i].seq, *entry), context);
         if (!hit) return hit.error();
         if (!*hit) continue;
         out.targets.push_back(slice[i]);
         out.modseqs.push_back(entry->modseq);
+        if (visit) hits.push_back(std::move(entry));
       }
+      if (!visit) return out;
+      if (visit_parsed) ROOST_TRY(loader.load_parsed(hits));
+      for (size_t i = 0; i < hits.size(); ++i) ROOST_TRY(visit(out.targets[i], *hits[i], loader));
       return out;
     });
     if (!found) co_return found.error();
@@ -184,51 +198,73 @@ awaitable<Reply> cmd_search(Session& session, Command& command) {
 namespace {
 
 struct OrderingInput {
-  bool needs_parsed = false;
+  bool needs_parsed = false;      // some key reads the parsed message
+  bool needs_date_only = false;   // ... but only its Date: records keep no parsed message
   bool needs_references = false;
 };
 
-// SORT and THREAD: search, then build one SortRecord per match and order them, all in one
-// blocking call so the parsed messages the records point at stay alive.
-// `highest` receives the highest MODSEQ of the matches (0 when none).
+SortRecord record_of(const MessageTarget& target, const store::MessageEntry& entry, bool uid) {
+  SortRecord record;
+  record.number = uid ? target.uid : target.seq;
+  record.seq = target.seq;
+  record.internal_date = entry.internal_date;
+  record.size = entry.blob.size;
+  return record;
+}
+
+// SORT and THREAD: search, then build one SortRecord per match and order them. A sort by
+// ARRIVAL, SIZE and DATE only builds its records in the search's pass, keeping only each
+// message's date (a million parsed messages would not fit in memory). Other sorts and THREAD
+// read the matches again in one blocking call, so the parsed messages the records point at stay
+// alive. `highest` receives the highest MODSEQ of the matches (0 when none).
 template <class Order>
 awaitable<Result<std::string>> search_and_order(Session& session, const Command& command,
                                                 const SearchKey& key, OrderingInput input,
                                                 Order order, store::ModSeq& highest) {
   if (has_modseq_key(key)) session.enable_condstore();  // RFC 7162 §3.1: an enabling command
   SearchProgram program(key);
-  auto found = co_await run_search(session, program);
+  bool uid = command.uid;
+  std::vector<SortRecord> records;
+  bool one_pass = !input.needs_parsed || input.needs_date_only;
+  MatchVisitor build = [&](const MessageTarget& target, const store::MessageEntry& entry,
+                           MessageLoader& loader) -> Status {
+    SortRecord record = record_of(target, entry, uid);
+    if (input.needs_parsed) {
+      auto parsed = loader.parsed(entry);
+      if (!parsed) return parsed.error();
+      record.date_unix = (*parsed)->date_unix;
+    }
+    records.push_back(std::move(record));
+    return ok();
+  };
+  // Named, not a temporary in the co_await expression (GCC 12 destroys such temporaries twice).
+  MatchVisitor visit = one_pass ? std::move(build) : MatchVisitor();
+  auto found = co_await run_search(session, program, visit, input.needs_parsed);
   if (!found) co_return found.error();
   highest = highest_of(found->modseqs);
+  if (one_pass) co_return co_await session.blocking().run([&] { return order(records); });
   const std::vector<MessageTarget>* matched = &found->targets;
   store::Store& store = session.store();
   store::MailboxId id = session.selected()->view.mailbox();
-  bool uid = command.uid;
   co_return co_await session.blocking().run([&]() -> Result<std::string> {
     MessageLoader loader(store, id);
     auto entries = loader.entries(*matched);
     if (!entries) return entries.error();
-    std::vector<SortRecord> records;
+    ROOST_TRY(loader.load_parsed(*entries));
     records.reserve(matched->size());
     for (size_t i = 0; i < matched->size(); ++i) {
       const auto& entry = (*entries)[i];
       if (!entry) continue;
-      SortRecord record;
-      record.number = uid ? (*matched)[i].uid : (*matched)[i].seq;
-      record.seq = (*matched)[i].seq;
-      record.internal_date = entry->internal_date;
-      record.size = entry->blob.size;
-      if (input.needs_parsed) {
-        auto parsed = loader.parsed(*entry);
-        if (!parsed) return parsed.error();
-        record.parsed = *parsed;
-        if (input.needs_references && !record.parsed->parts.empty()) {
-          auto bytes = loader.bytes(*entry);
-          if (!bytes) return bytes.error();
-          std::string_view header =
-              bytes->substr(0, static_cast<size_t>(record.parsed->parts[0].header_size));
-          record.references = header_value(header, "References");
-        }
+      SortRecord record = record_of((*matched)[i], *entry, uid);
+      auto parsed = loader.parsed(*entry);
+      if (!parsed) return parsed.error();
+      record.parsed = *parsed;
+      if (input.needs_references && !record.parsed->parts.empty()) {
+        auto bytes = loader.bytes(*entry);
+        if (!bytes) return bytes.error();
+        std::string_view header =
+            bytes->substr(0, static_cast<size_t>(record.parsed->parts[0].header_size));
+        record.references = header_value(header, "References");
       }
       records.push_back(std::move(record));
     }
@@ -241,15 +277,17 @@ awaitable<Result<std::string>> search_and_order(Session& session, const Command&
 awaitable<Reply> cmd_sort(Session& session, Command& command) {
   auto& args = std::get<SortArgs>(command.args);
   if (!known_charset(args.charset)) co_return bad_charset();
-  bool needs_parsed = false;
+  bool needs_parsed = false, needs_more_than_date = false;
   for (const SortCriterion& c : args.criteria) {
-    needs_parsed =
-        needs_parsed || (c.key != SortCriterion::Key::Arrival && c.key != SortCriterion::Key::Size);
+    using Key = SortCriterion::Key;
+    needs_parsed = needs_parsed || (c.key != Key::Arrival && c.key != Key::Size);
+    needs_more_than_date = needs_more_than_date ||
+                           (c.key != Key::Arrival && c.key != Key::Size && c.key != Key::Date);
   }
   auto criteria = args.criteria;
   store::ModSeq highest = 0;
   auto sorted = co_await search_and_order(
-      session, command, args.key, {needs_parsed, false},
+      session, command, args.key, {needs_parsed, needs_parsed && !needs_more_than_date, false},
       [&criteria](const std::vector<SortRecord>& records) -> Result<std::string> {
         std::string line = "* SORT";
         for (uint32_t n : sort_messages(records, criteria)) line += " " + std::to_string(n);
@@ -275,7 +313,7 @@ awaitable<Reply> cmd_thread(Session& session, Command& command) {
   ThreadAlgorithm chosen = *algorithm;
   store::ModSeq highest = 0;
   auto threads = co_await search_and_order(
-      session, command, args.key, {true, references},
+      session, command, args.key, {true, false, references},
       [chosen](const std::vector<SortRecord>& records) -> Result<std::string> {
         std::string list = thread_messages(records, chosen);
         return list.empty() ? std::string("* THREAD\r\n") : "* THREAD " + list + "\r\n";

@@ -54,7 +54,11 @@ void write_section(std::string& out, const SectionSpec& s) {
 // large owned stretches are pieces of their own.
 class PieceWriter {
  public:
+  PieceWriter() = default;
+  // Text goes into *first until the first slice or large owned piece; pieces after that.
+  explicit PieceWriter(std::string* first) : first_(first) {}
   std::string& text() {
+    if (first_ && pieces_.empty()) return *first_;
     if (pieces_.empty() || pieces_.back().slice || sealed_) {
       pieces_.emplace_back();
       sealed_ = false;
@@ -84,6 +88,7 @@ class PieceWriter {
 
  private:
   static constexpr size_t kOwnedPiece = 64 << 10;
+  std::string* first_ = nullptr;
   std::vector<FetchPiece> pieces_;
   bool sealed_ = false;  // the last piece is a large owned one: text starts a new piece
 };
@@ -279,7 +284,8 @@ Status write_item(PieceWriter& w, const FetchInput& in, const FetchItem& item,
     case FetchItemType::BinarySize:
       return write_binary(w, in, item, options);
     case FetchItemType::Uid:
-      out += "UID " + std::to_string(e.uid);
+      out += "UID ";
+      out += std::to_string(e.uid);
       break;
     case FetchItemType::ModSeq:
       out += "MODSEQ (" + std::to_string(e.modseq) + ")";
@@ -359,17 +365,25 @@ std::string email_id(const store::BlobRef& blob) {
 std::string mailbox_object_id(store::MailboxId id) { return "F" + std::to_string(id); }
 
 void write_flags(std::string& out, const store::Flags& flags) {
-  static constexpr std::pair<uint32_t, const char*> kSystem[] = {{store::kSeen, "\\Seen"},
-                                                                 {store::kAnswered, "\\Answered"},
-                                                                 {store::kFlagged, "\\Flagged"},
-                                                                 {store::kDeleted, "\\Deleted"},
-                                                                 {store::kDraft, "\\Draft"}};
-  std::vector<std::string> names;
+  static constexpr std::pair<uint32_t, std::string_view> kSystem[] = {
+      {store::kSeen, "\\Seen"},
+      {store::kAnswered, "\\Answered"},
+      {store::kFlagged, "\\Flagged"},
+      {store::kDeleted, "\\Deleted"},
+      {store::kDraft, "\\Draft"}};
+  // Written in place (FETCH 1:* FLAGS renders a million of these): no list of names.
+  out += '(';
+  bool first = true;
+  auto add = [&](std::string_view name) {
+    if (!first) out += ' ';
+    first = false;
+    out += name;
+  };
   for (const auto& [bit, name] : kSystem) {
-    if (flags.system & bit) names.emplace_back(name);
+    if (flags.system & bit) add(name);
   }
-  names.insert(names.end(), flags.keywords.begin(), flags.keywords.end());
-  write_flag_list(out, names);
+  for (const std::string& keyword : flags.keywords) add(keyword);
+  out += ')';
 }
 
 bool RenderedFetch::has_slices() const {
@@ -397,11 +411,15 @@ std::string RenderedFetch::flatten(std::string_view message) const {
   return out;
 }
 
-Result<RenderedFetch> render_fetch_pieces(const FetchInput& input,
-                                          const std::vector<FetchItem>& items,
-                                          const FetchOptions& options) {
-  PieceWriter w;
-  w.text() = "* " + std::to_string(input.seq) + " FETCH (";
+namespace {
+
+// The response into `w`: "* <seq> FETCH (<items>)\r\n".
+Status write_fetch(PieceWriter& w, const FetchInput& input, const std::vector<FetchItem>& items,
+                   const FetchOptions& options) {
+  std::string& start = w.text();
+  start += "* ";
+  start += std::to_string(input.seq);
+  start += " FETCH (";
   bool has_flags = false, has_uid = false, has_modseq = false;
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) w.text() += ' ';
@@ -423,7 +441,28 @@ Result<RenderedFetch> render_fetch_pieces(const FetchInput& input,
   if (options.add_uid && !has_uid) ROOST_TRY(add(FetchItemType::Uid));
   if (options.add_modseq && !has_modseq) ROOST_TRY(add(FetchItemType::ModSeq));
   w.text() += ")\r\n";
+  return ok();
+}
+
+}  // namespace
+
+Result<RenderedFetch> render_fetch_pieces(const FetchInput& input,
+                                          const std::vector<FetchItem>& items,
+                                          const FetchOptions& options) {
+  PieceWriter w;
+  ROOST_TRY(write_fetch(w, input, items, options));
   return w.take();
+}
+
+Status append_fetch(std::string& out, const FetchInput& input, const std::vector<FetchItem>& items,
+                    const FetchOptions& options) {
+  // Text goes straight into `out` (FETCH 1:* FLAGS renders a million of these); what comes after
+  // a slice or a large owned piece is appended from the pieces.
+  PieceWriter w(&out);
+  ROOST_TRY(write_fetch(w, input, items, options));
+  RenderedFetch rest = w.take();
+  if (!rest.pieces.empty()) out += rest.flatten(input.bytes);
+  return ok();
 }
 
 Result<std::string> render_fetch(const FetchInput& input, const std::vector<FetchItem>& items,

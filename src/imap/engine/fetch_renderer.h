@@ -87,6 +87,9 @@ Result<RenderedFetch> render_fetch_pieces(const FetchInput& input,
 // The same, flattened into one string.
 Result<std::string> render_fetch(const FetchInput& input, const std::vector<FetchItem>& items,
                                  const FetchOptions& options = {});
+// The same, appended to `out` (which keeps what was written before a failure).
+Status append_fetch(std::string& out, const FetchInput& input, const std::vector<FetchItem>& items,
+                    const FetchOptions& options = {});
 
 // RFC 8474 §5.1: EMAILID "M" + the first 24 hex digits of the blob's SHA-256 (same bytes, same id).
 std::string email_id(const store::BlobRef& blob);

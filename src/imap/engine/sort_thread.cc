@@ -16,7 +16,8 @@ using Key = SortCriterion::Key;
 
 // RFC 5256 §2.2: the Date header, else INTERNALDATE.
 int64_t sent_date(const SortRecord& r) {
-  return r.parsed && r.parsed->date_unix >= 0 ? r.parsed->date_unix : r.internal_date;
+  int64_t date = r.parsed ? r.parsed->date_unix : r.date_unix;
+  return date >= 0 ? date : r.internal_date;
 }
 
 // RFC 5256 §3 sorts by the addr-mailbox of the first ENVELOPE address structure; for a group

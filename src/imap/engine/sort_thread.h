@@ -25,7 +25,8 @@ struct SortRecord {
   uint32_t seq = 0;     // mailbox order, the final tie-breaker
   int64_t internal_date = 0;
   uint64_t size = 0;
-  const mime::ParsedMessage* parsed = nullptr;  // required except for ARRIVAL and SIZE only
+  const mime::ParsedMessage* parsed = nullptr;  // required except for ARRIVAL, SIZE and DATE only
+  int64_t date_unix = -1;  // without `parsed` (DATE): its date_unix, -1 when no valid Date header
   std::string references;                       // raw References value (THREAD=REFERENCES)
 };
 

@@ -89,6 +89,20 @@ TEST(Sort, EachCriterion) {
   EXPECT_EQ(m.sort("(REVERSE SIZE ARRIVAL)"), "1 3 2");
 }
 
+// SORT by DATE alone keeps only each message's date (no parsed message): the same order.
+TEST(Sort, DateWithoutParsedMessages) {
+  Mailbox m = sort_mailbox();
+  std::vector<SortRecord> dates_only = m.records;
+  for (SortRecord& r : dates_only) {
+    r.date_unix = r.parsed->date_unix;
+    r.parsed = nullptr;
+  }
+  for (std::string_view criteria : {"(DATE)", "(REVERSE DATE)", "(DATE SIZE)", "(ARRIVAL)"}) {
+    auto expected = sort_messages(m.records, sort_criteria(criteria));
+    EXPECT_EQ(sort_messages(dates_only, sort_criteria(criteria)), expected) << criteria;
+  }
+}
+
 // Found by the live Dovecot comparison (tests/imap/imap_dovecot_diff_test.py).
 TEST(Sort, AsciiCasemapUpperCasesAndGroupsSortByName) {
   Mailbox m;

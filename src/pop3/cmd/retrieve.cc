@@ -1,7 +1,8 @@
 // RETR and TOP (RFC 1939 §5, §7): the stored bytes streamed in the wire form MessageEncoder makes
 // (CRLF line ends, byte-stuffing, terminator). The blob is mapped and encoded on the blocking pool
 // a slice at a time, so neither a big message nor a slow disk ever sits on the I/O thread, and
-// only one slice is in memory. RETR marks the message for \Seen at the end of the session; TOP
+// only one slice is in memory. RETR reads the next few small messages in the same blocking call
+// (MessageReadAhead); the RETRs that follow encode them from memory without leaving the strand. RETR marks the message for \Seen at the end of the session; TOP
 // only when it sent the whole message (else it is a peek).
 #include <memory>
 
@@ -49,13 +50,24 @@ awaitable<Reply> send_message(Session& session, const Command& command,
   const mailbox::Pop3Message& message = session.maildrop().messages[*index];
   Stream stream(lines);
   store::Store& store = session.store();
-  Status opened = co_await session.blocking().run([&]() -> Status {
-    auto file = store.blobs().read(message.blob.id);
-    if (!file) return file.error();
-    stream.file = std::move(*file);
+  MessageReadAhead& ahead = session.read_ahead();
+  Status opened = ok();
+  if (auto cached = ahead.take(*index)) {
+    // Read ahead by the previous RETR: small and in memory, encoded here without a hop.
+    stream.file = std::move(cached);
     stream.encode_next();
-    return ok();
-  });
+  } else {
+    const std::vector<bool>& deleted = session.deleted_marks();
+    opened = co_await session.blocking().run([&]() -> Status {
+      // RETR reads the next messages too (clients go in order); TOP only its own.
+      auto file = lines ? store.blobs().read(message.blob.id)
+                        : ahead.read(store.blobs(), session.maildrop(), deleted, *index);
+      if (!file) return file.error();
+      stream.file = std::move(*file);
+      stream.encode_next();
+      return ok();
+    });
+  }
   if (!opened) {
     log::warn("pop3.message_unreadable", {{"session", session.conn().session_id()},
                                           {"blob", message.blob.id},

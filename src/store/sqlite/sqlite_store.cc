@@ -265,6 +265,26 @@ Result<std::string> SqliteStore::parsed_of(const std::string& blob_id) {
   });
 }
 
+Result<std::vector<std::string>> SqliteStore::parsed_of_many(
+    const std::vector<std::string>& blob_ids) {
+  using Out = std::vector<std::string>;
+  return read<Out>([&](Connection& db) -> Result<Out> {
+    ReadTransaction snapshot(db);  // one snapshot and one lock for the batch
+    ROOST_TRY(snapshot.status());
+    auto stmt = db.prepare("SELECT parsed FROM blobs WHERE id = ?");
+    if (!stmt) return stmt.error();
+    Out out;
+    out.reserve(blob_ids.size());
+    for (const std::string& id : blob_ids) {
+      stmt->bind(1, id);
+      ROOST_TRY(stmt->expect_row("blob"));
+      out.emplace_back(stmt->blob_at(0));
+      stmt->reset();
+    }
+    return out;
+  });
+}
+
 Result<std::optional<Uid>> SqliteStore::find_by_blob(MailboxId mailbox,
                                                      const std::string& blob_id) {
   using Out = std::optional<Uid>;

@@ -49,6 +49,8 @@ class SqliteStore final : public Store {
   Result<std::vector<MessageEntry>> list_messages(MailboxId mailbox, const UidSet& uids) override;
   Result<std::vector<MessageState>> message_states(MailboxId mailbox) override;
   Result<std::string> parsed_of(const std::string& blob_id) override;
+  Result<std::vector<std::string>> parsed_of_many(
+      const std::vector<std::string>& blob_ids) override;
   Result<std::optional<Uid>> find_by_blob(MailboxId mailbox, const std::string& blob_id) override;
   Result<StoreFlagsResult> store_flags(MailboxId mailbox, const UidSet& uids,
                                        const FlagUpdate& update) override;
