@@ -32,6 +32,16 @@ void LineReader::compact() {
   pos_ = 0;
 }
 
+void LineReader::release_consumed() {
+  if (pos_ < buffer_.size()) {
+    compact();
+    return;
+  }
+  std::string().swap(buffer_);
+  pos_ = 0;
+  scanned_ = 0;
+}
+
 void LineReader::feed(std::string_view bytes) {
   if (bytes.empty()) return;
   compact();
