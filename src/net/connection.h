@@ -97,6 +97,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::chrono::seconds idle_timeout() const { return idle_timeout_; }
   void set_idle_timeout(std::chrono::seconds timeout) { idle_timeout_ = timeout; }  // e.g. IDLE
 
+  // Bytes of buffer held now by the framing reader and the output (TLS and compression state
+  // come on top). While the session waits for its client this stays below ~1 KiB, whatever the
+  // size of the last command or reply: buffers are freed before a read waits.
+  size_t buffer_capacity() const { return reader_.capacity() + out_.capacity() + raw_.capacity(); }
+
   // Closes the transport; pending reads/writes fail with Io. Thread-safe.
   void close_soon();
 

@@ -24,7 +24,10 @@ TlsChannel::TlsChannel(SSL_CTX* ctx, Socket& socket) : ssl_(SSL_new(ctx)), socke
   error_code ec;
   socket_.non_blocking(true, ec);
   // A socket BIO that does not close the descriptor: Asio owns it.
-  SSL_set_fd(ssl_, static_cast<int>(socket_.native_handle()));
+  if (SSL_set_fd(ssl_, static_cast<int>(socket_.native_handle())) != 1) {
+    SSL_free(ssl_);
+    throw std::runtime_error("SSL_set_fd failed");
+  }
   SSL_set_accept_state(ssl_);
 }
 
@@ -76,7 +79,9 @@ awaitable<error_code> TlsChannel::wait(Next next) {
 awaitable<error_code> TlsChannel::handshake() {
   while (true) {
     if (!socket_.is_open()) co_return asio::error::operation_aborted;
-    ERR_clear_error();  // SSL_get_error reads this thread's queue; coroutines change threads
+    // SSL_get_error reads this thread's error queue and errno; coroutines change threads.
+    ERR_clear_error();
+    errno = 0;
     error_code ec;
     Next next = classify(SSL_do_handshake(ssl_), ec);
     if (next == Next::Done) co_return error_code{};
@@ -89,6 +94,7 @@ awaitable<std::pair<error_code, size_t>> TlsChannel::read_some(char* (*buffer)()
   while (true) {
     if (!socket_.is_open()) co_return std::pair{error_code(asio::error::operation_aborted), 0};
     ERR_clear_error();
+    errno = 0;
     size_t n = 0;
     error_code ec;
     Next next = classify(SSL_read_ex(ssl_, buffer(), size, &n), ec);
@@ -102,6 +108,7 @@ awaitable<error_code> TlsChannel::write(std::string_view bytes) {
   while (!bytes.empty()) {
     if (!socket_.is_open()) co_return asio::error::operation_aborted;
     ERR_clear_error();
+    errno = 0;
     size_t n = 0;
     error_code ec;
     Next next = classify(SSL_write_ex(ssl_, bytes.data(), bytes.size(), &n), ec);

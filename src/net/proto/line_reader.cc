@@ -35,6 +35,9 @@ void LineReader::compact() {
 void LineReader::release_consumed() {
   if (pos_ < buffer_.size()) {
     compact();
+    if (buffer_.capacity() > 1024 && buffer_.capacity() > 2 * buffer_.size()) {
+      buffer_.shrink_to_fit();
+    }
     return;
   }
   std::string().swap(buffer_);
