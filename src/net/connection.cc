@@ -24,8 +24,9 @@ using Clock = std::chrono::steady_clock;
 namespace {
 constexpr size_t kReadSize = 16 * 1024;
 constexpr size_t kWriteHighWater = 64 * 1024;
-// Output buffers that grew past this during a burst are freed after the flush, so a session
-// that waits holds no send buffer beyond a few hundred bytes.
+// Buffers that grew past this during a burst are freed when the connection goes idle, so a
+// session that waits for its client holds no buffer beyond a few hundred bytes. Only then: a
+// stream of reads or writes reuses its buffers instead of allocating every 16 KiB.
 constexpr size_t kKeepCapacity = 1024;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
@@ -168,7 +169,12 @@ awaitable<boost::system::error_code> Connection::write_transport(std::string_vie
 awaitable<Status> Connection::fill() {
   if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
   if (timed_out_) co_return make_error(ErrorKind::Limit, "idle timeout");
-  reader_.release_consumed();  // about to wait: nothing of the last burst stays allocated
+  boost::system::error_code probe;
+  if (socket_.available(probe) == 0 && (!compression_ || !compression_->inflater.has_pending())) {
+    // About to wait for the client: nothing of the last burst stays allocated.
+    if (reader_.capacity() > kKeepCapacity) reader_.release_consumed();
+    release_if_large(out_);
+  }
   if (!compression_) {
     auto got = co_await read_transport();
     if (!got) co_return got.error();
@@ -291,7 +297,7 @@ awaitable<Status> Connection::flush() {
   writing_ = false;
   disarm(kWrite);
   out_.clear();
-  release_if_large(out_);
+  if (reading_) release_if_large(out_);  // a push while the client is awaited (IDLE)
   if (!st) {
     close_now();  // the compressed stream is broken; no byte more may go out
     co_return st;
