@@ -134,6 +134,9 @@ awaitable<Status> Session::send() {
   if (!out_.empty()) {
     st = co_await conn_.write(out_);
     out_.clear();
+    // A large reply (FETCH, SEARCH, the first SELECT of a big mailbox) leaves no buffer behind
+    // in a session that then waits, perhaps for days in IDLE.
+    if (out_.capacity() > 1024) std::string().swap(out_);
   }
   if (st) st = co_await conn_.flush();
   if (!st) closed_ = true;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -23,7 +24,22 @@ using Clock = std::chrono::steady_clock;
 namespace {
 constexpr size_t kReadSize = 16 * 1024;
 constexpr size_t kWriteHighWater = 64 * 1024;
+// Buffers that grew past this during a burst are freed when the connection goes idle, so a
+// session that waits for its client holds no buffer beyond a few hundred bytes. Only then: a
+// stream of reads or writes reuses its buffers instead of allocating every 16 KiB.
+constexpr size_t kKeepCapacity = 1024;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+// One read buffer per I/O thread, not per connection: a read waits for readiness first and
+// copies what it got into the framing reader (or the inflater) before it suspends again.
+char* read_scratch() {
+  thread_local std::array<char, kReadSize> scratch;
+  return scratch.data();
+}
+
+void release_if_large(std::string& s) {
+  if (s.capacity() > kKeepCapacity) std::string().swap(s);
+}
 }  // namespace
 
 // RFC 4978: the client's stream and ours, for the rest of the connection.
@@ -57,6 +73,8 @@ Connection::Connection(std::shared_ptr<ServerState> server, Socket socket, Proto
   }
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  // Reads wait for readiness, then read without blocking (read_transport()); TLS needs it too.
+  socket_.non_blocking(true, ec);
 }
 
 Connection::~Connection() = default;
@@ -70,7 +88,7 @@ std::string Connection::peer() const {
 
 bool Connection::server_stopping() const { return server_->stopping_.load(); }
 
-Connection::Socket& Connection::socket() { return tls_ ? tls_->next_layer() : socket_; }
+Connection::Socket& Connection::socket() { return socket_; }
 
 void Connection::arm(Direction direction, Clock::duration timeout) {
   deadlines_[direction] = Clock::now() + timeout;
@@ -113,16 +131,20 @@ Error Connection::transport_error(const boost::system::error_code& ec) const {
   return make_error(ErrorKind::Io, "connection failed", ec.message());
 }
 
-awaitable<Result<size_t>> Connection::read_transport() {
-  if (in_.size() < kReadSize) in_.resize(kReadSize);
+awaitable<Result<std::string_view>> Connection::read_transport() {
   arm(kRead, idle_timeout_);
   reading_ = true;
   boost::system::error_code ec;
   size_t n = 0;
   if (tls_) {
-    std::tie(ec, n) = co_await tls_->async_read_some(asio::buffer(in_), kAwait);
+    std::tie(ec, n) = co_await tls_->read_some(&read_scratch, kReadSize);
   } else {
-    std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(in_), kAwait);
+    while (true) {
+      n = socket_.read_some(asio::buffer(read_scratch(), kReadSize), ec);
+      if (ec != asio::error::would_block && ec != asio::error::try_again) break;
+      std::tie(ec) = co_await socket_.async_wait(Socket::wait_read, kAwait);
+      if (ec) break;
+    }
   }
   reading_ = false;
   disarm(kRead);
@@ -130,13 +152,14 @@ awaitable<Result<size_t>> Connection::read_transport() {
     if (timed_out_) server_->metrics_for(protocol_).idle_timeouts->inc();
     co_return transport_error(ec);
   }
-  co_return n;
+  // The scratch buffer of the thread we resumed on, filled after the last suspension.
+  co_return std::string_view(read_scratch(), n);
 }
 
 awaitable<boost::system::error_code> Connection::write_transport(std::string_view bytes) {
   boost::system::error_code ec;
   if (tls_) {
-    std::tie(ec, std::ignore) = co_await asio::async_write(*tls_, asio::buffer(bytes), kAwait);
+    ec = co_await tls_->write(bytes);
   } else {
     std::tie(ec, std::ignore) = co_await asio::async_write(socket_, asio::buffer(bytes), kAwait);
   }
@@ -146,17 +169,23 @@ awaitable<boost::system::error_code> Connection::write_transport(std::string_vie
 awaitable<Status> Connection::fill() {
   if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
   if (timed_out_) co_return make_error(ErrorKind::Limit, "idle timeout");
+  boost::system::error_code probe;
+  if (socket_.available(probe) == 0 && (!compression_ || !compression_->inflater.has_pending())) {
+    // About to wait for the client: nothing of the last burst stays allocated.
+    if (reader_.capacity() > kKeepCapacity) reader_.release_consumed();
+    release_if_large(out_);
+  }
   if (!compression_) {
-    auto n = co_await read_transport();
-    if (!n) co_return n.error();
-    reader_.feed(std::string_view(in_.data(), *n));
+    auto got = co_await read_transport();
+    if (!got) co_return got.error();
+    reader_.feed(*got);
     co_return ok();
   }
-  if (in_.size() < kReadSize) in_.resize(kReadSize);
   while (true) {
     // At most kReadSize inflated bytes per fill: a decompression bomb meets the reader's line
     // and literal limits piece by piece and is never expanded into an unbounded buffer.
-    auto n = compression_->inflater.inflate(in_.data(), kReadSize);
+    char* inflated = read_scratch();
+    auto n = compression_->inflater.inflate(inflated, kReadSize);
     if (!n) {
       log::info("net.compression_error", {{"session", session_id_},
                                           {"protocol", std::string(to_string(protocol_))},
@@ -165,7 +194,7 @@ awaitable<Status> Connection::fill() {
       co_return n.error();
     }
     if (*n > 0) {
-      reader_.feed(std::string_view(in_.data(), *n));
+      reader_.feed(std::string_view(inflated, *n));
       co_return ok();
     }
     boost::system::error_code ec;
@@ -176,7 +205,7 @@ awaitable<Status> Connection::fill() {
     }
     auto got = co_await read_transport();
     if (!got) co_return got.error();
-    compression_->inflater.feed(std::string_view(in_.data(), *got));
+    compression_->inflater.feed(*got);
   }
 }
 
@@ -268,6 +297,7 @@ awaitable<Status> Connection::flush() {
   writing_ = false;
   disarm(kWrite);
   out_.clear();
+  if (reading_) release_if_large(out_);  // a push while the client is awaited (IDLE)
   if (!st) {
     close_now();  // the compressed stream is broken; no byte more may go out
     co_return st;
@@ -305,17 +335,17 @@ awaitable<Status> Connection::start_tls() {
                                          {"peer", peer()},
                                          {"bytes", std::to_string(injected.size())}});
   }
-  tls_ = std::make_unique<TlsStream>(std::move(socket_), *tls_context_);
+  tls_ = std::make_unique<TlsChannel>(tls_context_->native_handle(), socket_);
   co_return co_await handshake(server_->limits_.tls_handshake_timeout);
 }
 
 awaitable<Status> Connection::handshake(std::chrono::seconds timeout) {
   if (!tls_) {
     if (!tls_context_) co_return make_error(ErrorKind::NoPerm, "TLS is not available");
-    tls_ = std::make_unique<TlsStream>(std::move(socket_), *tls_context_);
+    tls_ = std::make_unique<TlsChannel>(tls_context_->native_handle(), socket_);
   }
   arm(kRead, timeout);
-  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kAwait);
+  auto ec = co_await tls_->handshake();
   disarm(kRead);
   if (ec) {
     server_->metrics_for(protocol_).tls_failures->inc();

@@ -10,7 +10,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
@@ -22,6 +21,7 @@
 #include "base/result.h"
 #include "net/proto/line_reader.h"
 #include "net/proto/protocol.h"
+#include "net/tls_channel.h"
 
 namespace roost::net {
 
@@ -40,7 +40,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
   using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
-  using TlsStream = boost::asio::ssl::stream<Socket>;
 
   ~Connection();
   Connection(const Connection&) = delete;
@@ -98,6 +97,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::chrono::seconds idle_timeout() const { return idle_timeout_; }
   void set_idle_timeout(std::chrono::seconds timeout) { idle_timeout_ = timeout; }  // e.g. IDLE
 
+  // Bytes of buffer held now by the framing reader and the output (TLS and compression state
+  // come on top). While the session waits for its client this stays below ~1 KiB, whatever the
+  // size of the last command or reply: buffers are freed before a read waits.
+  size_t buffer_capacity() const { return reader_.capacity() + out_.capacity() + raw_.capacity(); }
+
   // Closes the transport; pending reads/writes fail with Io. Thread-safe.
   void close_soon();
 
@@ -107,7 +111,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
              std::shared_ptr<boost::asio::ssl::context> tls_context, std::string session_id);
 
   boost::asio::awaitable<Status> fill();  // one socket read into the reader, with timeout
-  boost::asio::awaitable<Result<size_t>> read_transport();  // into in_, with the read deadline
+  // One socket read with the read deadline. The view points into a per-thread scratch buffer:
+  // use it before the next suspension (an idle connection holds no read buffer).
+  boost::asio::awaitable<Result<std::string_view>> read_transport();
   boost::asio::awaitable<boost::system::error_code> write_transport(std::string_view bytes);
   boost::asio::awaitable<Status> handshake(std::chrono::seconds timeout);
   boost::asio::awaitable<void> watchdog();
@@ -123,7 +129,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   std::shared_ptr<ServerState> server_;
   Socket socket_;
-  std::unique_ptr<TlsStream> tls_;
+  std::unique_ptr<TlsChannel> tls_;
   std::shared_ptr<boost::asio::ssl::context> tls_context_;
   Protocol protocol_;
   std::string session_id_;
@@ -133,9 +139,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   LineReader reader_;
   uint64_t max_literal_size_ = 0;
   std::chrono::seconds idle_timeout_;
-  std::string out_;
+  std::string out_;  // released after each flush (see flush())
   std::string raw_;  // read_some() result storage
-  std::string in_;   // socket read buffer
   struct Compression;
   std::unique_ptr<Compression> compression_;  // set once COMPRESS is active
   bool reading_ = false;                      // a read waits on the transport

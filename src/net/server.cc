@@ -46,6 +46,9 @@ ServerState::ServerState(unsigned threads, TlsFiles tls, NetLimits limits)
     : threads_(threads ? threads : std::max(1u, std::thread::hardware_concurrency())),
       tls_files_(std::move(tls)),
       limits_(limits) {
+  // TLS goes through OpenSSL's socket BIO (net/tls_channel.h), which writes with write(2): a
+  // peer that went away must give EPIPE, not end the process.
+  std::signal(SIGPIPE, SIG_IGN);
   id_prefix_ = std::random_device{}();
   for (Protocol p : kAllProtocols) {
     Labels l{{"protocol", protocol_name(p)}};

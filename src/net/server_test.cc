@@ -48,6 +48,8 @@ awaitable<void> echo_session(Connection& c) {
       }
       co_await c.write("OK compress\r\n");
       if (!(co_await c.start_compression())) co_return;
+    } else if (line == "MEM") {
+      co_await c.write("MEM " + std::to_string(c.buffer_capacity()) + "\r\n");
     } else if (line == "QUIT") {
       co_await c.write("BYE\r\n");
       co_return;
@@ -102,6 +104,7 @@ awaitable<void> push_session(Connection& c) {
                         [](std::exception_ptr) {});
   auto r = co_await c.read_line();
   if (!r && r.error().kind == ErrorKind::Limit) co_await c.write("* BYE idle\r\n");
+  if (r) co_await c.write("* got " + r->line + "\r\n");
   boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor);
   while (*pushing) {  // the pusher holds a reference to the connection
     wait.expires_after(std::chrono::milliseconds(50));
@@ -124,6 +127,7 @@ struct Fixture {
     server->set_handler(Protocol::Imap, echo_session);
     server->set_handler(Protocol::Imaps, echo_session);
     server->set_handler(Protocol::Lmtp, push_session);
+    server->set_handler(Protocol::Pop3s, push_session);
     server->set_refusal_handler(Protocol::Imap, refuse_session);
   }
   uint16_t listen(Protocol p) {
@@ -251,6 +255,87 @@ TEST(Server, LiteralsAreStreamedAndLimited) {
   EXPECT_TRUE(c.line() == "LIT 150000 " + big);
   c.send("LIT 999999\r\n");
   EXPECT_EQ(c.line(), "NO too big");
+}
+
+// TLS reads and writes go through net/tls_channel: many records each way, a reply far larger
+// than one record. OpenSSL writes with write(2), so a client that leaves while such a reply is
+// sent must cost the server that connection only, not a SIGPIPE.
+TEST(Server, LargeTransfersOverTlsAndAPeerLeavingMidReply) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Imaps);
+  f.start();
+  std::string literal = "LIT 150000\r\n" + std::string(150000, 'b') + "\r\n";
+  for (bool leave : {false, true}) {
+    TestClient c;
+    ASSERT_TRUE(c.connect(port));
+    ASSERT_TRUE(c.handshake());
+    EXPECT_EQ(c.line(), "* hello");
+    c.send(literal);
+    if (leave) {
+      boost::system::error_code ec;
+      c.socket().close(ec);  // without reading the 150 KB reply
+      break;
+    }
+    EXPECT_TRUE(c.line() == "LIT 150000 " + std::string(150000, 'b'));
+    c.send("after\r\n");
+    EXPECT_EQ(c.line(), "ECHO after tls");
+  }
+  EXPECT_TRUE(eventually([&] { return f.server->open_connections() == 0; }));
+  TestClient next;
+  ASSERT_TRUE(next.connect(port));
+  ASSERT_TRUE(next.handshake());
+  EXPECT_EQ(next.line(), "* hello");
+}
+
+// What an idle session costs: after a 150 KB literal and a 150 KB reply, a connection waiting
+// for its client holds no buffer from that burst (plain and TLS).
+TEST(Server, IdleConnectionReleasesItsBuffers) {
+  Fixture f;
+  uint16_t plain = f.listen(Protocol::Imap);
+  uint16_t tls = f.listen(Protocol::Imaps);
+  f.start();
+  for (uint16_t port : {plain, tls}) {
+    TestClient c;
+    ASSERT_TRUE(c.connect(port));
+    if (port == tls) {
+      ASSERT_TRUE(c.handshake());
+    }
+    EXPECT_EQ(c.line(), "* hello");
+    c.send("MEM\r\n");
+    std::string fresh = c.line();
+    std::string big(150000, 'b');
+    c.send("LIT 150000\r\n" + big + "\r\n");
+    EXPECT_TRUE(c.line() == "LIT 150000 " + big);
+    c.send("MEM\r\n");
+    std::string after = c.line();
+    ASSERT_TRUE(after.starts_with("MEM ")) << after;
+    EXPECT_LE(std::stoul(after.substr(4)), 1024u) << "fresh connection: " << fresh;
+  }
+}
+
+// IDLE's shape over TLS: the server writes from a second coroutine while a read waits; the
+// read still gets the client's line and every push arrives.
+TEST(Server, TlsPushesWhileAReadWaits) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Pop3s);
+  f.start();
+  TestClient c;
+  ASSERT_TRUE(c.connect(port));
+  ASSERT_TRUE(c.handshake());
+  EXPECT_EQ(c.line(), "* tick");
+  c.send("DONE\r\n");
+  int ticks = 1;
+  bool got = false;
+  std::string line;
+  while ((line = c.line()) == "* tick" || line == "* got DONE") {
+    if (line == "* got DONE")
+      got = true;
+    else
+      ++ticks;
+  }
+  EXPECT_TRUE(got);
+  EXPECT_EQ(ticks, 8);
+  EXPECT_EQ(line, "<eof>");
 }
 
 TEST(Server, PerIpLimitRefusesWithHook) {

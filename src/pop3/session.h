@@ -33,7 +33,8 @@ struct Pop3Services {
   store::Store* store = nullptr;
   auth::Directory* directory = nullptr;
   net::BlockingExecutor* blocking = nullptr;
-  const Clock* clock = &Clock::system();  // LOGIN-DELAY and retention decisions
+  net::BlockingExecutor* hashing = nullptr;  // password checks (see imap::ImapServices)
+  const Clock* clock = &Clock::system();     // LOGIN-DELAY and retention decisions
 };
 
 struct Pop3Options {
@@ -68,6 +69,7 @@ class Session {
   store::Store& store() { return *shared_->services.store; }
   auth::Directory& directory() { return *shared_->services.directory; }
   net::BlockingExecutor& blocking() { return *shared_->services.blocking; }
+  net::BlockingExecutor& hashing() { return *shared_->services.hashing; }
   const Pop3Options& options() const { return shared_->options; }
   CommandParser& parser() { return parser_; }
   State state() const { return state_; }

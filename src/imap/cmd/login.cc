@@ -61,7 +61,7 @@ awaitable<Reply> logged_in(Session& session, store::Account account) {
 
 awaitable<Reply> authenticate(Session& session, std::string_view user, std::string_view password) {
   std::string ip = session.conn().peer_address();
-  auto account = co_await session.blocking().run(
+  auto account = co_await session.hashing().run(
       [&] { return session.directory().authenticate(user, password, ip); });
   if (!account) co_return login_failed(session, user, account.error());
   co_return co_await logged_in(session, std::move(*account));

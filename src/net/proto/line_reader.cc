@@ -32,6 +32,19 @@ void LineReader::compact() {
   pos_ = 0;
 }
 
+void LineReader::release_consumed() {
+  if (pos_ < buffer_.size()) {
+    compact();
+    if (buffer_.capacity() > 1024 && buffer_.capacity() > 2 * buffer_.size()) {
+      buffer_.shrink_to_fit();
+    }
+    return;
+  }
+  std::string().swap(buffer_);
+  pos_ = 0;
+  scanned_ = 0;
+}
+
 void LineReader::feed(std::string_view bytes) {
   if (bytes.empty()) return;
   compact();

@@ -53,6 +53,11 @@ class LineReader {
   size_t buffered_size() const { return buffer_.size() - pos_; }
   // Returns and forgets everything buffered; also ends a TooLong discard. Literal state is kept.
   std::string take_buffered();
+  // Drops the bytes already handed out and, when nothing unread is left, frees the buffer, so a
+  // connection waiting for its client keeps no buffer from the last burst (a large literal).
+  // Invalidates views like feed().
+  void release_consumed();
+  size_t capacity() const { return buffer_.capacity(); }
 
   const ReaderLimits& limits() const { return limits_; }
 

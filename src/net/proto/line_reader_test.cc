@@ -169,6 +169,26 @@ TEST(LineReader, ExpectLiteralTwiceIsAnError) {
 }
 
 // RFC 3207 §4.2: bytes pipelined after STARTTLS are discarded, never read after the upgrade.
+// A connection about to wait frees what the last burst left (net::Connection::fill()).
+TEST(LineReader, ReleaseConsumedFreesTheBufferOnlyWhenNothingIsUnread) {
+  LineReader reader(ReaderLimits{.max_line_length = 1 << 20, .max_chunk = 1 << 20});
+  reader.feed(std::string(100000, 'x') + "\r\n");
+  ASSERT_EQ(reader.next().kind, ReadKind::Line);
+  EXPECT_GE(reader.capacity(), 100000u);
+  reader.release_consumed();
+  EXPECT_LT(reader.capacity(), 64u);
+
+  reader.feed(std::string(5000, 'y') + "\r\nnext");
+  ASSERT_EQ(reader.next().kind, ReadKind::Line);
+  reader.release_consumed();  // "next" is unread: kept
+  EXPECT_EQ(reader.buffered_size(), 4u);
+  EXPECT_LT(reader.capacity(), 1024u);
+  reader.feed(" line\r\n");
+  ReadEvent ev = reader.next();
+  ASSERT_EQ(ev.kind, ReadKind::Line);
+  EXPECT_EQ(ev.data, "next line");
+}
+
 TEST(LineReader, TakeBufferedDiscardsPipelinedBytes) {
   LineReader r;
   r.feed("STARTTLS\r\nINJECTED\r\nMORE");

@@ -32,7 +32,7 @@ Reply login_failed(Session& session, std::string_view user, const Error& error) 
 awaitable<Reply> login_with_password(Session& session, std::string_view user,
                                      std::string_view password) {
   std::string ip = session.conn().peer_address();
-  auto account = co_await session.blocking().run(
+  auto account = co_await session.hashing().run(
       [&] { return session.directory().authenticate(user, password, ip); });
   if (!account) co_return login_failed(session, user, account.error());
   co_return co_await session.open_maildrop(std::move(*account));
