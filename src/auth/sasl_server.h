@@ -56,7 +56,8 @@ struct SaslOutcome {
   SaslFailure failure;                    // otherwise
 };
 
-// Runs the whole exchange. Directory calls (argon2, the throttle, the store) go to `blocking`.
+// Runs the whole exchange. Directory calls (argon2, the throttle, the store) go to `blocking`
+// (the servers pass their password-hashing pool).
 boost::asio::awaitable<SaslOutcome> run_sasl(const SaslRequest& request, Directory& directory,
                                              net::BlockingExecutor& blocking,
                                              const SaslChallenge& challenge);

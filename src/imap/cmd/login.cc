@@ -137,7 +137,7 @@ awaitable<Reply> cmd_authenticate(Session& session, Command& command) {
   if (!session.passwords_allowed()) co_return privacy_required();
   auth::SaslRequest request{args.mechanism, args.initial_response, session.conn().peer_address()};
   auto outcome = co_await auth::run_sasl(
-      request, session.directory(), session.blocking(),
+      request, session.directory(), session.hashing(),
       [&session](std::string_view base64) { return challenge(session, base64); });
   if (!outcome.account) co_return sasl_failed(session, outcome.failure);
   co_return co_await logged_in(session, std::move(*outcome.account));

@@ -84,7 +84,7 @@ awaitable<Reply> cmd_auth(Session& session, const Command& command) {
     request.initial_response = std::move(*decoded);
   }
   auto outcome = co_await auth::run_sasl(
-      request, session.directory(), session.blocking(),
+      request, session.directory(), session.hashing(),
       [&session](std::string_view base64) { return challenge(session, base64); });
   if (!outcome.account) co_return sasl_failed(session, outcome.failure);
   co_return co_await session.open_maildrop(std::move(*outcome.account));
