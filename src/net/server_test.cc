@@ -136,6 +136,13 @@ struct Fixture {
     return server->bound_port(ports++);
   }
   void start() { runner = std::make_unique<ServerRunner>(*server); }
+  // Listens on imap (plain) and imaps (TLS) and starts; returns the two ports.
+  std::pair<uint16_t, uint16_t> start_plain_and_tls() {
+    uint16_t plain = listen(Protocol::Imap);
+    uint16_t tls = listen(Protocol::Imaps);
+    start();
+    return {plain, tls};
+  }
 
   TempDir dir;
   TlsFiles files;
@@ -291,9 +298,7 @@ TEST(Server, LargeTransfersOverTlsAndAPeerLeavingMidReply) {
 // for its client holds no buffer from that burst (plain and TLS).
 TEST(Server, IdleConnectionReleasesItsBuffers) {
   Fixture f;
-  uint16_t plain = f.listen(Protocol::Imap);
-  uint16_t tls = f.listen(Protocol::Imaps);
-  f.start();
+  auto [plain, tls] = f.start_plain_and_tls();
   for (uint16_t port : {plain, tls}) {
     TestClient c;
     ASSERT_TRUE(c.connect(port));
@@ -509,9 +514,7 @@ void start_compressed(TestClient& c, uint16_t port, bool tls) {
 
 TEST(Server, CompressedRoundTripPlainAndTls) {
   Fixture f;
-  uint16_t plain_port = f.listen(Protocol::Imap);
-  uint16_t tls_port = f.listen(Protocol::Imaps);
-  f.start();
+  auto [plain_port, tls_port] = f.start_plain_and_tls();
   for (bool tls : {false, true}) {
     TestClient c;
     DeflatePeer z;

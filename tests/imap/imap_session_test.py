@@ -323,13 +323,19 @@ def test_parser_errors_keep_the_session():
         r.close()
 
 
+def idle_in_inbox(s):
+    """A raw TLS session logged in, with INBOX selected, in IDLE (tag I)."""
+    idler = s.raw()
+    login_raw(idler)
+    idler.command("S", "SELECT INBOX")
+    idler.send("I IDLE\r\n")
+    expect(idler.line() == "+ idling", "no continuation")
+    return idler
+
+
 def test_idle_sees_append_and_expunge_from_another_session():
     with ImapServer() as s:
-        idler = s.raw()
-        login_raw(idler)
-        idler.command("S", "SELECT INBOX")
-        idler.send("I IDLE\r\n")
-        expect(idler.line() == "+ idling", "no continuation")
+        idler = idle_in_inbox(s)
         other = s.tls()
         start = time.time()
         append(other, "INBOX")
@@ -353,11 +359,7 @@ def test_idle_sees_append_and_expunge_from_another_session():
 def test_idle_sees_mail_imported_by_another_process():
     # `roost import` writes the store from its own process while the server runs.
     with ImapServer() as s:
-        idler = s.raw()
-        login_raw(idler)
-        idler.command("S", "SELECT INBOX")
-        idler.send("I IDLE\r\n")
-        expect(idler.line() == "+ idling", "no continuation")
+        idler = idle_in_inbox(s)
         mbox = os.path.join(s.dir, "in.mbox")
         with open(mbox, "wb") as f:
             f.write(b"From a@example.com Mon Jan  1 00:00:00 2024\n" + MESSAGE.replace(b"\r\n", b"\n"))
