@@ -84,6 +84,9 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
       {.max_line_length = server.limits().max_line_length,
        .max_sessions_per_account = static_cast<size_t>(settings.limits.max_sessions_per_account),
        .literal_plus = settings.imap.literal_plus,
+       .max_nesting = static_cast<size_t>(settings.imap.max_nesting),
+       .max_sequence_ranges = static_cast<size_t>(settings.imap.max_sequence_ranges),
+       .max_search_keys = static_cast<size_t>(settings.imap.max_search_keys),
        .allow_plaintext = settings.auth.allow_plaintext});
   pop3::register_pop3(server, {store->get(), &directory, &blocking, &hashing, &Clock::system()},
                       {.maildrop = pop3_options(settings),

@@ -60,6 +60,9 @@ struct ImapSettings {
   // RFC 7888: true advertises LITERAL+ (non-synchronizing literals of any size); false advertises
   // LITERAL- (at most 4096 octets; larger ones get BAD [TOOBIG]), as IMAP4rev2 requires.
   bool literal_plus = true;
+  int64_t max_nesting = 32;              // parenthesis depth of one command
+  int64_t max_sequence_ranges = 10000;   // ranges in all sequence sets of one command
+  int64_t max_search_keys = 1000;        // keys in one SEARCH/SORT/THREAD program
 };
 
 // Per-account storage quota, enforced by mailbox::Ingest for every new message.

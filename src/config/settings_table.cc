@@ -199,6 +199,18 @@ std::vector<Key> build_keys() {
       "Advertise LITERAL+ and accept non-synchronizing literals of any size (RFC 7888). `false` "
       "advertises LITERAL- instead, as IMAP4rev2 asks: a non-synchronizing literal over 4096 "
       "octets is read past and its command answered `BAD [TOOBIG]`."));
+  add(integer(
+      "imap", "max_nesting", 1, 1000, [](Settings& s) -> int64_t& { return s.imap.max_nesting; },
+      "Deepest parenthesis nesting in one command (SEARCH programs, FETCH lists); deeper commands "
+      "get `BAD` and the session goes on."));
+  add(integer(
+      "imap", "max_sequence_ranges", 1, 1000000,
+      [](Settings& s) -> int64_t& { return s.imap.max_sequence_ranges; },
+      "Most ranges (`1:5,7,9:*` is three) in all sequence sets of one command; more get `BAD`."));
+  add(integer(
+      "imap", "max_search_keys", 1, 100000,
+      [](Settings& s) -> int64_t& { return s.imap.max_search_keys; },
+      "Most search keys in one SEARCH, SORT or THREAD program; more get `BAD`."));
 
   add(size(
       "quota", "storage", 0, 1024 * kGiB * 1024,

@@ -43,6 +43,9 @@ namespace {
 ParserLimits parser_limits(const ImapOptions& options) {
   ParserLimits limits;
   limits.max_line_length = options.max_line_length;
+  limits.max_nesting = options.max_nesting;
+  limits.max_sequence_ranges = options.max_sequence_ranges;
+  limits.max_search_keys = options.max_search_keys;
   // APPEND sizes are checked at LiteralStart against Ingest's max_message_size, so a too-big
   // message gets NO [TOOBIG] (RFC 7889 §4) while other literals keep the parser's BAD [TOOBIG].
   limits.max_append_size = UINT64_MAX;

@@ -44,6 +44,9 @@ struct ImapOptions {
   size_t max_sessions_per_account = 100;  // logged-in sessions of one account; 0 = unlimited
   // RFC 7888: LITERAL+ (non-synchronizing literals of any size) or LITERAL- (at most 4096).
   bool literal_plus = true;
+  size_t max_nesting = 32;             // [imap] max_nesting (proto/parser_limits.h)
+  size_t max_sequence_ranges = 10000;  // [imap] max_sequence_ranges
+  size_t max_search_keys = 1000;       // [imap] max_search_keys
   // [auth] allow_plaintext: LOGIN and AUTHENTICATE are accepted without TLS too.
   bool allow_plaintext = false;
 };

@@ -323,6 +323,26 @@ def test_parser_errors_keep_the_session():
         r.close()
 
 
+def test_configured_parser_limits():
+    config = "[imap]\nmax_nesting = 3\nmax_sequence_ranges = 2\nmax_search_keys = 4\n"
+    with ImapServer(config=config) as s:
+        r = s.raw()
+        login_raw(r)
+        r.command("S", "SELECT INBOX")
+        cases = [("N1", "SEARCH ((((ALL))))"), ("N2", "UID FETCH 1,3,5 FLAGS"),
+                 ("N3", "SEARCH ALL SEEN UNSEEN DELETED DRAFT")]
+        for tag, command in cases:
+            r.send(f"{tag} {command}\r\n")
+            lines = r.until_tagged(tag)
+            expect(lines[-1].startswith(f"{tag} BAD"), f"{command}: {lines}")
+        # Within the limits the same commands work, and the session goes on.
+        for tag, command in [("K1", "SEARCH ((ALL))"), ("K2", "UID FETCH 1:5,7 FLAGS"),
+                             ("K3", "SEARCH ALL SEEN UNSEEN DELETED")]:
+            lines = r.command(tag, command)
+            expect(lines[-1].startswith(f"{tag} OK"), f"{command}: {lines}")
+        r.close()
+
+
 def idle_in_inbox(s):
     """A raw TLS session logged in, with INBOX selected, in IDLE (tag I)."""
     idler = s.raw()
@@ -453,6 +473,7 @@ if __name__ == "__main__":
                test_bad_password_and_authenticate, test_id_enable_namespace_noop,
                test_mailbox_commands, test_append_select_status_expunge,
                test_raw_select_rev1_and_rev2_and_close, test_parser_errors_keep_the_session,
+               test_configured_parser_limits,
                test_idle_sees_append_and_expunge_from_another_session,
                test_idle_sees_mail_imported_by_another_process,
                test_rename_inbox_utf8_names_and_limits,
