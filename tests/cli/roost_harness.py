@@ -98,6 +98,39 @@ def unverified_tls():
     return ctx
 
 
+class LineClient:
+    """A CRLF line client over a connected (TLS or plain) socket, for what the protocol
+    libraries hide: exact bytes, pipelining."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data if isinstance(data, bytes) else data.encode())
+
+    def raw_line(self):
+        """The next line as bytes, without its CRLF."""
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise AssertionError(f"connection closed; have {self.buf[:200]!r}")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def closed(self, timeout=5):
+        """True when the server closes the connection without sending more."""
+        self.sock.settimeout(timeout)
+        try:
+            return self.sock.recv(1) == b""
+        except OSError:
+            return True
+
+    def close(self):
+        self.sock.close()
+
+
 class MailServer:
     """`roost serve` on free loopback ports, one per protocol in `protocols` (each becomes an
     attribute: server.imaps is its port), over a fresh data dir with `accounts` (name ->

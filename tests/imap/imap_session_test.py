@@ -13,8 +13,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-from roost_harness import (ROOST, MailServer, TempDir, expect, free_port, roost,  # noqa: E402
-                           run_tests, unverified_tls)
+from roost_harness import (ROOST, LineClient, MailServer, TempDir, expect,  # noqa: E402
+                           free_port, roost, run_tests, unverified_tls)
 
 USER, PASSWORD = "alice", "correct horse battery"
 MESSAGE = b"From: a@example.com\r\nTo: alice@example.com\r\nSubject: hi\r\n\r\nHello\r\n"
@@ -43,24 +43,11 @@ class ImapServer(MailServer):
         return Raw(sock)
 
 
-class Raw:
+class Raw(LineClient):
     """A line-level IMAP client for what imaplib hides (exact lines, pipelining)."""
 
-    def __init__(self, sock):
-        self.sock = sock
-        self.buf = b""
-
-    def send(self, data):
-        self.sock.sendall(data if isinstance(data, bytes) else data.encode())
-
     def line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise AssertionError(f"connection closed; have {self.buf!r}")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line.decode("utf-8", "replace")
+        return self.raw_line().decode("utf-8", "replace")
 
     def until_tagged(self, tag):
         lines = []
@@ -73,9 +60,6 @@ class Raw:
     def command(self, tag, text):
         self.send(f"{tag} {text}\r\n")
         return self.until_tagged(tag)
-
-    def close(self):
-        self.sock.close()
 
 
 def login_raw(raw):

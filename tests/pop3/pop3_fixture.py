@@ -12,8 +12,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-from roost_harness import (ROOST, MailServer, TempDir, expect, free_port, roost,  # noqa: E402,F401
-                           run_tests, unverified_tls)
+from roost_harness import (ROOST, LineClient, MailServer, TempDir, expect,  # noqa: E402,F401
+                           free_port, roost, run_tests, unverified_tls)
 
 USER, PASSWORD = "alice", "correct horse battery"
 
@@ -107,24 +107,11 @@ class Pop3Server(MailServer):
             imap.logout()
 
 
-class Raw:
+class Raw(LineClient):
     """A line-level POP3 client: exact bytes, pipelining, multi-line responses."""
 
-    def __init__(self, sock):
-        self.sock = sock
-        self.buf = b""
-
-    def send(self, data):
-        self.sock.sendall(data if isinstance(data, bytes) else data.encode())
-
     def line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise AssertionError(f"connection closed; have {self.buf[:200]!r}")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
+        return self.raw_line()
 
     def command(self, text):
         self.send(text + "\r\n")
@@ -138,17 +125,6 @@ class Raw:
             if line == b".":
                 return lines
             lines.append(line)
-
-    def closed(self, timeout=5):
-        """True when the server closes the connection without sending more."""
-        self.sock.settimeout(timeout)
-        try:
-            return self.sock.recv(1) == b""
-        except OSError:
-            return True
-
-    def close(self):
-        self.sock.close()
 
 
 def unstuff(lines):
