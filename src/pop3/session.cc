@@ -172,6 +172,12 @@ awaitable<void> Session::mark_seen() {
 
 awaitable<Reply> Session::update() {
   state_ = State::Update;
+  // The maildrop is free once UPDATE is done, before the reply goes out: a client that logs in
+  // again as soon as it reads +OK must not meet [IN-USE].
+  struct ReleaseLock {
+    std::optional<auth::SessionCounter::Lease>& lock;
+    ~ReleaseLock() { lock.reset(); }
+  } release{lock_};
   // \Seen first, so messages the `move` policy moves arrive already seen.
   co_await mark_seen();
   std::vector<size_t> deleted;

@@ -159,33 +159,41 @@ class MailServer:
         return self
 
     def start(self):
-        """Starts roost serve on new free ports and waits until the first listener answers."""
-        self.ports = {proto: free_port() for proto in self.protocols}
-        for proto, port in self.ports.items():
-            setattr(self, proto, port)
+        """Starts roost serve with every listener on a port the kernel picks (port 0), and waits
+        for serve.start; the ports come from its net.listen lines. Choosing free ports here and
+        binding them later would race with other tests' sockets taking the same port."""
         self.log_path = os.path.join(self.dir, "serve.log")
         self.log = open(self.log_path, "a")
+        offset = self.log.tell()
         config = []
         if self.config:
             path = os.path.join(self.dir, "roost.toml")
             with open(path, "w") as f:
                 f.write(self.config)
             config = ["--config", path]
-        listen = [arg for proto, port in self.ports.items()
-                  for arg in ("--listen", f"{proto}=127.0.0.1:{port}")]
+        listen = [arg for proto in self.protocols for arg in ("--listen", f"{proto}=127.0.0.1:0")]
         self.proc = subprocess.Popen([ROOST, "serve", "--data-dir", self.dir, *config, *listen],
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        first = self.ports[self.protocols[0]]
         deadline = time.time() + 15
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited:\n{self.output()}")
-            try:
-                socket.create_connection(("127.0.0.1", first), timeout=1).close()
+            with open(self.log_path) as f:
+                f.seek(offset)
+                lines = f.read().splitlines()
+            if any("event=serve.start" in line for line in lines):
+                self.ports = {}
+                for line in lines:
+                    if "event=net.listen" in line:
+                        fields = dict(w.split("=", 1) for w in line.split() if "=" in w)
+                        self.ports[fields["protocol"]] = int(fields["port"])
+                missing = [p for p in self.protocols if p not in self.ports]
+                expect(not missing, f"no net.listen line for {missing}:\n{self.output()}")
+                for proto, port in self.ports.items():
+                    setattr(self, proto, port)
                 return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError(f"{self.protocols[0]} listener did not come up\n{self.output()}")
+            time.sleep(0.05)
+        raise AssertionError(f"roost serve did not start\n{self.output()}")
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

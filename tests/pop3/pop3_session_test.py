@@ -263,6 +263,18 @@ def test_in_use_while_imap_keeps_working():
         second.quit()
 
 
+def test_login_right_after_quit():
+    # The maildrop is released before QUIT's +OK goes out, so a client that logs in again at
+    # once (fetchmail polling several folders, a phone reconnecting) never meets [IN-USE].
+    with Pop3Server(config='[pop3]\ndelete_policy = "delete"\n') as s:
+        s.append(*[message(f"m{i}") for i in range(30)])
+        for i in range(30):
+            pop = s.poplib()
+            expect(pop.stat()[0] == 30 - i, pop.stat())
+            pop.dele(1)
+            expect(pop.quit().startswith(b"+OK"), "QUIT")
+
+
 def test_dropped_session_releases_the_lock():
     with Pop3Server() as s:
         raw = s.raw_login()
@@ -517,7 +529,8 @@ if __name__ == "__main__":
                test_plaintext_allowed_by_config, test_stls_discards_pipelined_commands,
                test_poplib_over_pop3s_matches_imap, test_bare_lf_long_lines_and_byte_stuffing,
                test_big_message_streams_in_slices, test_unterminated_last_line, test_pipelining, test_bad_commands,
-               test_in_use_while_imap_keeps_working, test_dropped_session_releases_the_lock,
+               test_in_use_while_imap_keeps_working, test_login_right_after_quit,
+               test_dropped_session_releases_the_lock,
                test_login_delay, test_sasl_mechanisms, test_curl_pop3s, test_uidl_stability,
                test_policy_delete, test_policy_keep, test_policy_move,
                test_policy_set_per_account_by_cli, test_no_update_without_quit,
