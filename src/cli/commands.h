@@ -58,6 +58,7 @@ void add_account_commands(CLI::App& app, GlobalOptions& options);  // account_co
 void add_mailbox_commands(CLI::App& app, GlobalOptions& options);  // mailbox_command.cc
 void add_import_commands(CLI::App& app, GlobalOptions& options);   // import_command.cc
 void add_message_commands(CLI::App& app, GlobalOptions& options);  // message_command.cc
+void add_dkim_commands(CLI::App& app, GlobalOptions& options);     // dkim_command.cc
 void add_config_commands(CLI::App& app, GlobalOptions& options);   // config_command.cc
 
 }  // namespace roost::cli

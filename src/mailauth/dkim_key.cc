@@ -156,6 +156,9 @@ Status DkimKeyring::save(const std::string& dir, const DkimKey& key) {
   std::error_code ec;
   fs::create_directories(domain_dir, ec);
   if (ec) return make_error(ErrorKind::Io, "cannot create the DKIM key directory", ec.message());
+  // Private keys: only the server's user may list or read them.
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  fs::permissions(domain_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   fs::path path = domain_dir / (key.selector + ".pem");
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0 && errno == EEXIST)
