@@ -89,6 +89,21 @@ struct Pop3Settings {
   int64_t login_delay_seconds = 0;  // RFC 2449 LOGIN-DELAY; 0 = none
 };
 
+// DNS for SPF, DKIM, DMARC and MX lookups (mailauth::ResolverOptions).
+struct DnsSettings {
+  std::string resolver = "system";  // system | recursive | "IP[@PORT], ..." forwarders
+  int64_t timeout_ms = 5000;
+};
+
+// The outbound queue: remote delivery, retries and bounces.
+struct QueueSettings {
+  int64_t max_age_seconds = 5 * 86400;   // retried this long, then bounced
+  int64_t retry_base_seconds = 60;       // first retry; doubles per attempt
+  int64_t retry_max_seconds = 3600;      // longest wait between attempts
+  int64_t connections_per_domain = 4;    // concurrent deliveries to one destination domain
+  int64_t remote_port = 25;              // the port of remote MX hosts
+};
+
 struct Settings {
   ServerSettings server;
   StoreSettings store;
@@ -99,6 +114,8 @@ struct Settings {
   QuotaSettings quota;
   AuthSettings auth;
   Pop3Settings pop3;
+  DnsSettings dns;
+  QueueSettings queue;
 
   std::string source;  // the file the settings came from; empty = built-in defaults
 

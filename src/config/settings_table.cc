@@ -269,6 +269,38 @@ std::vector<Key> build_keys() {
       [](Settings& s) -> int64_t& { return s.pop3.login_delay_seconds; },
       "Shortest time between two POP3 logins of one account, announced as LOGIN-DELAY "
       "(RFC 2449); 0 means none."));
+
+  add(text(
+      "dns", "resolver", [](Settings& s) -> std::string& { return s.dns.resolver; },
+      "Where DNS questions (SPF, DKIM keys, DMARC policies, MX hosts) go: `system` (the servers "
+      "in /etc/resolv.conf), `recursive` (Roost resolves from the root servers itself), or "
+      "forwarders as `\"IP\"` or `\"IP@PORT\"`, separated by commas."));
+  keys.back().check = check_not_empty;
+  add(integer(
+      "dns", "timeout_ms", 100, 60000, [](Settings& s) -> int64_t& { return s.dns.timeout_ms; },
+      "How long one DNS lookup may take before it counts as a temporary failure."));
+
+  add(integer(
+      "queue", "max_age_seconds", 60, 30 * 86400,
+      [](Settings& s) -> int64_t& { return s.queue.max_age_seconds; },
+      "How long mail that cannot be delivered yet is retried before it is returned to the "
+      "sender with a delivery status notification (default 5 days)."));
+  add(integer(
+      "queue", "retry_base_seconds", 1, 86400,
+      [](Settings& s) -> int64_t& { return s.queue.retry_base_seconds; },
+      "Wait before the first retry of a temporarily failed delivery; it doubles with each "
+      "attempt up to `queue.retry_max_seconds`."));
+  add(integer(
+      "queue", "retry_max_seconds", 1, 86400,
+      [](Settings& s) -> int64_t& { return s.queue.retry_max_seconds; },
+      "Longest wait between two delivery attempts."));
+  add(integer(
+      "queue", "connections_per_domain", 1, 100,
+      [](Settings& s) -> int64_t& { return s.queue.connections_per_domain; },
+      "Concurrent outgoing SMTP connections to one destination domain."));
+  add(integer(
+      "queue", "remote_port", 1, 65535, [](Settings& s) -> int64_t& { return s.queue.remote_port; },
+      "TCP port of remote mail exchangers. Always 25 on the Internet; tests point it elsewhere."));
   return keys;
 }
 
