@@ -11,7 +11,9 @@
 #include "auth/directory.h"
 #include "base/result.h"
 #include "config/settings.h"
+#include "mailauth/dns_resolver.h"
 #include "mailbox/ingest.h"
+#include "queue/outbound_queue.h"
 #include "store/store.h"
 
 namespace roost::cli {
@@ -40,6 +42,16 @@ auth::DirectoryOptions directory_options(const config::Settings& settings);
 // mailbox::Ingest options from [limits] and [quota]: every path that stores mail uses these.
 mailbox::IngestOptions ingest_options(const config::Settings& settings);
 
+// The DNS resolver settings from [dns].
+mailauth::ResolverOptions resolver_options(const config::Settings& settings);
+// <data_dir>/queue, and the outbound queue's options from [queue] and [server] hostname.
+std::string queue_dir(const config::Settings& settings);
+queue::OutboundOptions outbound_options(const config::Settings& settings);
+// Stores a message the server itself writes (a bounce) in the INBOX of a local account,
+// through mailbox::Ingest like all mail. Blocking.
+Status deliver_to_inbox(store::Store& store, mailbox::Ingest& ingest, const std::string& account,
+                        std::string message);
+
 // Prints "roost: <message>" on stderr and throws CLI::RuntimeError(1).
 [[noreturn]] void fail(const Error& error);
 
@@ -59,6 +71,7 @@ void add_mailbox_commands(CLI::App& app, GlobalOptions& options);  // mailbox_co
 void add_import_commands(CLI::App& app, GlobalOptions& options);   // import_command.cc
 void add_message_commands(CLI::App& app, GlobalOptions& options);  // message_command.cc
 void add_dkim_commands(CLI::App& app, GlobalOptions& options);     // dkim_command.cc
+void add_queue_commands(CLI::App& app, GlobalOptions& options);    // queue_command.cc
 void add_config_commands(CLI::App& app, GlobalOptions& options);   // config_command.cc
 
 }  // namespace roost::cli

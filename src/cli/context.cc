@@ -57,6 +57,34 @@ mailbox::IngestOptions ingest_options(const config::Settings& settings) {
   return options;
 }
 
+mailauth::ResolverOptions resolver_options(const config::Settings& settings) {
+  return {settings.dns.resolver, static_cast<uint32_t>(settings.dns.timeout_ms)};
+}
+
+std::string queue_dir(const config::Settings& settings) { return settings.server.data_dir + "/queue"; }
+
+queue::OutboundOptions outbound_options(const config::Settings& settings) {
+  queue::OutboundOptions options;
+  options.hostname = settings.server.hostname;
+  options.max_age_seconds = settings.queue.max_age_seconds;
+  options.retry_base_seconds = settings.queue.retry_base_seconds;
+  options.retry_max_seconds = settings.queue.retry_max_seconds;
+  options.connections_per_domain = settings.queue.connections_per_domain;
+  options.remote_port = static_cast<uint16_t>(settings.queue.remote_port);
+  return options;
+}
+
+Status deliver_to_inbox(store::Store& store, mailbox::Ingest& ingest, const std::string& account,
+                        std::string message) {
+  auto owner = store.find_account(account);
+  if (!owner) return owner.error();
+  auto inbox = store.find_mailbox(owner->id, "INBOX");
+  if (!inbox) return inbox.error();
+  auto delivered = ingest.ingest({inbox->id, "queue"}, {std::move(message), {}, std::nullopt, 0});
+  if (!delivered) return delivered.error();
+  return ok();
+}
+
 mailbox::Pop3Options pop3_options(const config::Settings& settings) {
   mailbox::Pop3Options options;
   // The key table only lets valid names through; an unknown one would mean a table bug.

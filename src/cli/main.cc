@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   roost::cli::add_import_commands(app, options);
   roost::cli::add_message_commands(app, options);
   roost::cli::add_dkim_commands(app, options);
+  roost::cli::add_queue_commands(app, options);
   roost::cli::add_config_commands(app, options);
   try {
     app.parse(argc, argv);

@@ -2,6 +2,7 @@
 // cannot start (bad config, a listener that cannot bind or is not in this build).
 #include <malloc.h>
 
+#include <boost/asio/io_context.hpp>
 #include <cstdlib>
 #include <string_view>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "net/blocking_executor.h"
 #include "net/server.h"
 #include "pop3/session.h"
+#include "queue/outbound_queue.h"
 
 namespace roost::cli {
 namespace {
@@ -94,6 +96,17 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
                        .login_delay_seconds = settings.pop3.login_delay_seconds,
                        .allow_plaintext = settings.auth.allow_plaintext});
 
+  // The outbound queue runs on its own thread: remote delivery, retries and bounces (whatever a
+  // previous run left queued is picked up at once).
+  auto resolver = value_or_fail(mailauth::make_unbound_resolver(resolver_options(settings)));
+  auto queue_store = value_or_fail(queue::QueueStore::open(queue_dir(settings), /*repair=*/true));
+  boost::asio::io_context queue_io;
+  queue::OutboundQueue outbound(
+      queue_io, blocking, std::move(queue_store), *resolver, outbound_options(settings),
+      [&](const std::string& account, std::string message) {
+        return deliver_to_inbox(**store, ingest, account, std::move(message));
+      });
+
   for (const net::ListenSpec& spec : listeners) {
     // The server logs one net.listen event per listener; failures name the listener.
     Status listening = server.listen(spec);
@@ -109,7 +122,12 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   server.handle_signals();
   log::info("serve.start",
             {{"version", ROOST_VERSION}, {"data_dir", dir}, {"threads", std::to_string(threads)}});
+  outbound.start();
+  std::thread queue_thread([&] { queue_io.run(); });
   server.run();
+  outbound.stop();
+  queue_io.stop();
+  queue_thread.join();
   log::info("serve.stop", {{"outcome", "graceful"}});
 }
 

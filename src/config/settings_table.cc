@@ -281,7 +281,7 @@ std::vector<Key> build_keys() {
       "How long one DNS lookup may take before it counts as a temporary failure."));
 
   add(integer(
-      "queue", "max_age_seconds", 60, 30 * 86400,
+      "queue", "max_age_seconds", 1, 30 * 86400,
       [](Settings& s) -> int64_t& { return s.queue.max_age_seconds; },
       "How long mail that cannot be delivered yet is retried before it is returned to the "
       "sender with a delivery status notification (default 5 days)."));

@@ -211,8 +211,10 @@ Result<std::unique_ptr<Resolver>> make_unbound_resolver(const ResolverOptions& o
   if (options.servers == "system") {
     if (int err = ub_ctx_resolvconf(ctx, nullptr)) return fail("reading /etc/resolv.conf", err);
   } else if (options.servers != "recursive") {
-    // Forwarders on loopback (a local cache, a test server) are allowed.
+    // Forwarders on loopback (a local cache, a test server) are allowed, and they may answer
+    // for the RFC 6761 testing names that unbound otherwise answers itself with NXDOMAIN.
     ub_ctx_set_option(ctx, "do-not-query-localhost:", "no");
+    ub_ctx_set_option(ctx, "local-zone:", "test. transparent");
     size_t start = 0;
     while (start <= options.servers.size()) {
       size_t comma = options.servers.find(',', start);
