@@ -1,5 +1,7 @@
 #include "queue/smtp_client.h"
 
+#include "queue/proto/reply_parser.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -24,9 +26,10 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
+// A reply, or code 0 with `text` saying why there was none (connection lost, timeout, not SMTP).
 struct Reply {
-  int code = 0;  // 0: no reply (connection lost, timeout)
-  std::string text;  // every line, joined by spaces, without the code
+  int code = 0;
+  std::string text;
   std::vector<std::string> lines;
   std::string summary() const { return code ? fmt::format("{} {}", code, text) : text; }
 };
@@ -46,27 +49,23 @@ class Conversation {
   }
 
   awaitable<Reply> read_reply() {
+    ReplyParser parser;
     Reply reply;
     for (;;) {
       std::optional<std::string> line = co_await read_line();
       if (!line) {
-        reply.code = 0;
         reply.text = "the connection was lost";
         co_return reply;
       }
-      if (line->size() < 3 || !std::all_of(line->begin(), line->begin() + 3, ::isdigit)) {
-        reply.code = 0;
-        reply.text = "the server sent something that is not SMTP";
+      ReplyParser::Step step = parser.feed_line(*line);
+      if (step == ReplyParser::Step::Error) {
+        reply.text = parser.error();
         co_return reply;
       }
-      reply.code = std::stoi(line->substr(0, 3));
-      std::string rest = line->size() > 4 ? line->substr(4) : "";
-      reply.lines.push_back(rest);
-      reply.text += (reply.text.empty() ? "" : " ") + rest;
-      if (line->size() < 4 || (*line)[3] != '-') co_return reply;
-      if (reply.lines.size() > 1000) {
-        reply.code = 0;
-        reply.text = "the reply is too long";
+      if (step == ReplyParser::Step::Done) {
+        reply.code = parser.reply().code;
+        reply.lines = parser.reply().lines;
+        reply.text = parser.reply().text();
         co_return reply;
       }
     }
