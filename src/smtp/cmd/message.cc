@@ -279,17 +279,30 @@ awaitable<Reply> Session::finish_message() {
   co_return reply;
 }
 
-awaitable<Reply> cmd_data(Session& session, const Command&) {
+namespace {
+
+// Why DATA cannot start now; nullopt when it can.
+std::optional<Reply> data_refused(Session& session) {
   if (session.bdat_open()) {
-    co_return Reply::make(503, "5.5.1", "DATA cannot follow BDAT in one transaction");
+    return Reply::make(503, "5.5.1", "DATA cannot follow BDAT in one transaction");
   }
-  if (!session.mail()) co_return Reply::make(503, "5.5.1", "Send MAIL first");
+  if (!session.mail()) return Reply::make(503, "5.5.1", "Send MAIL first");
   // RFC 5321 §3.3: DATA without a valid recipient gets 503 or 554.
-  if (session.recipients().empty()) co_return Reply::make(554, "5.5.1", "No valid recipients");
+  if (session.recipients().empty()) return Reply::make(554, "5.5.1", "No valid recipients");
   write_reply(session.out(), Reply::make(354, "", "Start mail input; end with <CRLF>.<CRLF>"));
   session.parser().begin_data();
-  if (!(co_await session.receive_message_bytes())) co_return Reply::sent();
-  co_return co_await session.finish_message();
+  return std::nullopt;
+}
+
+}  // namespace
+
+awaitable<Reply> cmd_data(Session& session, const Command& command) {
+  (void)command;
+  if (auto refused = data_refused(session)) co_return std::move(*refused);
+  bool received = co_await session.receive_message_bytes();
+  if (!received) co_return Reply::sent();
+  Reply reply = co_await session.finish_message();
+  co_return reply;
 }
 
 awaitable<Reply> cmd_bdat(Session& session, const Command& command) {
