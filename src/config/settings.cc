@@ -102,6 +102,28 @@ Status apply_list(Settings& s, const Key& key, const toml::node& node, std::stri
   return ok();
 }
 
+Status apply_text_list(Settings& s, const Key& key, const toml::node& node,
+                       std::string_view source) {
+  auto array = node.as_array();
+  if (!array) {
+    return at(source, node, key.full_name(),
+              fmt::format("must be an array of strings, not {}", node_kind(node)));
+  }
+  std::vector<std::string> values;
+  for (const toml::node& item : *array) {
+    auto str = item.as_string();
+    if (!str) return at(source, item, key.full_name(), "each entry must be a string");
+    if (key.check) {
+      if (auto complaint = key.check(str->get())) {
+        return at(source, item, key.full_name(), *complaint);
+      }
+    }
+    values.push_back(str->get());
+  }
+  key.list(s) = std::move(values);
+  return ok();
+}
+
 Status apply_flag(Settings& s, const Key& key, const toml::node& node, std::string_view source) {
   auto value = node.as_boolean();
   if (!value) {
@@ -124,6 +146,8 @@ Status apply_key(Settings& s, const Key& key, const toml::node& node, std::strin
       return apply_list(s, key, node, source);
     case KeyType::Boolean:
       return apply_flag(s, key, node, source);
+    case KeyType::TextList:
+      return apply_text_list(s, key, node, source);
   }
   return ok();
 }
@@ -259,6 +283,13 @@ Status resolve(Settings& settings) {
   if (settings.tls.key.empty()) settings.tls.key = settings.server.data_dir + "/tls/key.pem";
   if (settings.limits.max_literal_size == 0) {
     settings.limits.max_literal_size = settings.limits.max_message_size;
+  }
+  if (settings.smtp.hostname.empty()) settings.smtp.hostname = settings.server.hostname;
+  if (settings.smtp.local_domains.empty()) settings.smtp.local_domains = {settings.smtp.hostname};
+  if (settings.smtp.max_message_size == 0 ||
+      settings.smtp.max_message_size > settings.limits.max_message_size) {
+    // Ingest refuses anything over [limits] max_message_size, so SIZE never promises more.
+    settings.smtp.max_message_size = settings.limits.max_message_size;
   }
   return ok();
 }

@@ -38,7 +38,9 @@ struct ListenSettings {
   // The standard ports of the protocols this build offers, on every IPv4 address.
   std::vector<std::string> imap = {"0.0.0.0:143"}, imaps = {"0.0.0.0:993"};
   std::vector<std::string> pop3 = {"0.0.0.0:110"}, pop3s = {"0.0.0.0:995"};
-  std::vector<std::string> submission, submissions, smtp, lmtp;
+  std::vector<std::string> submission = {"0.0.0.0:587"}, submissions = {"0.0.0.0:465"};
+  std::vector<std::string> smtp = {"0.0.0.0:25"};
+  std::vector<std::string> lmtp;  // unauthenticated local delivery: only when configured
   std::vector<std::string> http = {"127.0.0.1:8080"};
   std::vector<std::string> https;
 };
@@ -102,6 +104,15 @@ struct QueueSettings {
   int64_t retry_max_seconds = 3600;      // longest wait between attempts
   int64_t connections_per_domain = 4;    // concurrent deliveries to one destination domain
   int64_t remote_port = 25;              // the port of remote MX hosts
+// SMTP submission, inbound SMTP and LMTP (smtp::SmtpOptions; cli::smtp_options maps it).
+struct SmtpSettings {
+  std::string hostname;                     // empty = server.hostname (filled by resolve)
+  std::vector<std::string> local_domains;   // empty = [server.hostname] (filled by resolve)
+  std::vector<std::string> aliases;         // "addr=target", "@dom=@dom", "@dom=target"
+  int64_t max_message_size = 0;             // 0 = limits.max_message_size (filled by resolve)
+  int64_t max_recipients = 100;
+  int64_t messages_per_hour = 200;          // per submitting account; 0 = unlimited
+  int64_t max_command_line = 1000;
 };
 
 struct Settings {
@@ -116,6 +127,7 @@ struct Settings {
   Pop3Settings pop3;
   DnsSettings dns;
   QueueSettings queue;
+  SmtpSettings smtp;
 
   std::string source;  // the file the settings came from; empty = built-in defaults
 

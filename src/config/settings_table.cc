@@ -99,6 +99,36 @@ std::optional<std::string> check_move_target(const std::string& name) {
   return std::nullopt;
 }
 
+Key text_list(std::string_view table, std::string_view name,
+              std::function<std::vector<std::string>&(Settings&)> field, std::string doc) {
+  Key k;
+  k.table = table;
+  k.name = name;
+  k.type = KeyType::TextList;
+  k.doc = std::move(doc);
+  k.list = std::move(field);
+  return k;
+}
+
+std::optional<std::string> check_domain_name(const std::string& name) {
+  if (name.empty()) return "must not be empty";
+  if (name.front() == '.' || name.back() == '.' || name.find("..") != std::string::npos) {
+    return "is not a domain name";
+  }
+  return check_hostname(name);
+}
+
+// "address=target", "@domain=@domain" or "@domain=target" (smtp/recipient_resolver.h checks
+// the addresses themselves at start-up).
+std::optional<std::string> check_alias(const std::string& entry) {
+  size_t eq = entry.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size()) {
+    return "\"" + entry + "\" must look like \"address=target\"";
+  }
+  if (entry.find('@') > eq) return "\"" + entry + "\": the left side needs an @";
+  return std::nullopt;
+}
+
 std::vector<Key> build_keys() {
   std::vector<Key> keys;
   auto add = [&keys](Key k, std::string default_text = {}) {
@@ -301,6 +331,49 @@ std::vector<Key> build_keys() {
   add(integer(
       "queue", "remote_port", 1, 65535, [](Settings& s) -> int64_t& { return s.queue.remote_port; },
       "TCP port of remote mail exchangers. Always 25 on the Internet; tests point it elsewhere."));
+
+  add(text(
+          "smtp", "hostname", [](Settings& s) -> std::string& { return s.smtp.hostname; },
+          "Name in the SMTP/LMTP greeting, `Received:` fields and generated Message-IDs."),
+      "`server.hostname`");
+  keys.back().check = check_hostname;
+  add(text_list(
+          "smtp", "local_domains", [](Settings& s) -> std::vector<std::string>& {
+            return s.smtp.local_domains;
+          },
+          "Domains whose mail is delivered to local accounts: `user@domain` reaches the account "
+          "`user@domain`, else the account `user`; `user+tag@domain` reaches `user` (into its "
+          "folder `tag` when it has one, else INBOX). Mail for other domains is refused (no "
+          "relaying; remote delivery needs the outbound queue, not built yet)."),
+      "`[server.hostname]`");
+  keys.back().check = check_domain_name;
+  add(text_list(
+      "smtp", "aliases",
+      [](Settings& s) -> std::vector<std::string>& { return s.smtp.aliases; },
+      "Extra addresses: `\"sales@example.org=alice\"` (address alias to an account or another "
+      "address; the account may also send as it), `\"@example.net=@example.org\"` (domain "
+      "alias), `\"@example.org=postmaster@example.org\"` (catch-all for unknown local parts)."));
+  keys.back().check = check_alias;
+  add(size(
+          "smtp", "max_message_size", 0, 4 * kGiB,
+          [](Settings& s) -> int64_t& { return s.smtp.max_message_size; },
+          "Largest message accepted over SMTP/LMTP (advertised as SIZE); 0 or more than "
+          "`limits.max_message_size` means `limits.max_message_size`."),
+      "= `limits.max_message_size`");
+  add(integer(
+      "smtp", "max_recipients", 1, 100000,
+      [](Settings& s) -> int64_t& { return s.smtp.max_recipients; },
+      "Recipients per message; more get `452 4.5.3`."));
+  add(integer(
+      "smtp", "messages_per_hour", 0, 10000000,
+      [](Settings& s) -> int64_t& { return s.smtp.messages_per_hour; },
+      "Messages one account may submit per sliding hour (submission ports); more get `450 "
+      "4.7.0`. 0 means unlimited."));
+  add(integer(
+      "smtp", "max_command_line", 512, 65536,
+      [](Settings& s) -> int64_t& { return s.smtp.max_command_line; },
+      "Longest SMTP/LMTP command line, CRLF included (RFC 5321 allows 512 plus what extensions "
+      "add); longer ones get `500 5.5.2`."));
   return keys;
 }
 
@@ -321,6 +394,8 @@ std::string type_name(const Key& key) {
       return "array of strings";
     case KeyType::Boolean:
       return "boolean";
+    case KeyType::TextList:
+      return "array of strings";
   }
   return "?";
 }
@@ -336,6 +411,7 @@ std::string default_of(const Key& key) {
       return "`" + std::to_string(key.number(defaults)) + "`";
     case KeyType::Size:
       return "`\"" + human_size(key.number(defaults)) + "\"`";
+    case KeyType::TextList:
     case KeyType::AddressList: {
       std::string out;
       for (const auto& a : key.list(defaults)) out += (out.empty() ? "" : ", ") + ("\"" + a + "\"");

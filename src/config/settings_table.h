@@ -20,6 +20,7 @@ enum class KeyType {
   Size,         // bytes: an integer or "64 MiB" / "512k" / "1G"; within [min, max]
   AddressList,  // array of "host:port" strings
   Boolean,      // true or false
+  TextList,     // array of strings (each after `check`)
 };
 
 struct Key {

@@ -242,6 +242,7 @@ TEST(Settings, ReferenceDefaultsRoundTrip) {
       case KeyType::Size:
         toml += std::to_string(k.number(defaults)) + "\n";
         break;
+      case KeyType::TextList:
       case KeyType::AddressList: {
         std::string items;
         for (const auto& a : k.list(defaults)) items += (items.empty() ? "\"" : ", \"") + a + "\"";

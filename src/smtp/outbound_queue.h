@@ -1,0 +1,40 @@
+// OutboundQueue: the seam where the durable outbound queue (MX resolution, retries, DSN bounces;
+// issue #7, not built yet) plugs into submission. Until an implementation is passed in
+// SmtpServices::outbound, RCPT to a non-local domain is refused on every port with
+// "553 5.3.0 ... remote delivery is not available yet" and nothing is queued or faked.
+// Contract for an implementation: enqueue() returns ok only when the message is durable in the
+// queue (RFC 5321 §6.1: the 250 after DATA transfers responsibility); it blocks (disk), so the
+// session calls it on the BlockingExecutor. Thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "smtp/message_spool.h"
+#include "smtp/proto/command.h"
+#include "store/types.h"
+
+namespace roost::smtp {
+
+struct OutboundRecipient {
+  Path address;
+  RcptParams dsn;  // NOTIFY / ORCPT (RFC 3461)
+};
+
+struct OutboundMessage {
+  store::AccountId account = 0;  // the authenticated submitter
+  Path reverse_path;             // MAIL FROM (bounces go here)
+  MailParams params;             // BODY, SMTPUTF8, RET, ENVID
+  std::vector<OutboundRecipient> recipients;
+  std::string prefix;            // header fields to put before the message (Received:, ...)
+  const MessageSpool* body = nullptr;  // the message as received, valid during enqueue()
+};
+
+class OutboundQueue {
+ public:
+  virtual ~OutboundQueue() = default;
+  virtual Status enqueue(const OutboundMessage& message) = 0;
+};
+
+}  // namespace roost::smtp

@@ -1,0 +1,160 @@
+// Unit tests of the SMTP pieces below the session: recipient resolution (aliases, plus
+// addressing, catch-all, may_send_as), the hourly send limit, the spool and the reply writer.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "smtp/message_spool.h"
+#include "smtp/recipient_resolver.h"
+#include "smtp/reply.h"
+#include "smtp/send_rate_limiter.h"
+
+namespace roost::smtp {
+namespace {
+
+store::Account account(store::AccountId id, std::string name) {
+  store::Account a;
+  a.id = id;
+  a.name = std::move(name);
+  return a;
+}
+
+RecipientResolver::AccountLookup fake_accounts() {
+  return [](std::string_view name) -> Result<store::Account> {
+    if (name == "alice") return account(1, "alice");
+    if (name == "bob@example.org") return account(2, "bob@example.org");
+    if (name == "carol+x") return account(3, "carol+x");
+    return make_error(ErrorKind::NotFound, "no account");
+  };
+}
+
+RecipientResolver resolver() {
+  auto rules = parse_recipient_rules(
+      {"example.org", "Example.COM"},
+      {"sales@example.org=alice", "info@example.com=bob@example.org", "@example.net=@example.org",
+       "@example.com=alice", "ünï@example.org=bob@example.org", "loop@example.org=loop@example.org"});
+  EXPECT_TRUE(rules) << rules.error().text;
+  return RecipientResolver(*rules);
+}
+
+Resolution resolve(const RecipientResolver& r, std::string_view address) {
+  auto path = parse_mailbox(address);
+  EXPECT_TRUE(path) << address;
+  auto res = r.resolve(*path, fake_accounts());
+  EXPECT_TRUE(res);
+  return *res;
+}
+
+store::AccountId resolved_id(const RecipientResolver& r, std::string_view address) {
+  Resolution res = resolve(r, address);
+  return res.kind == RecipientKind::Local ? res.account->id : 0;
+}
+
+TEST(SmtpRecipients, AccountsAliasesDomains) {
+  RecipientResolver r = resolver();
+  EXPECT_EQ(resolved_id(r, "alice@example.org"), 1);
+  EXPECT_EQ(resolved_id(r, "ALICE@EXAMPLE.ORG"), 1);
+  EXPECT_EQ(resolved_id(r, "bob@example.org"), 2);
+  EXPECT_EQ(resolved_id(r, "sales@example.org"), 1);
+  EXPECT_EQ(resolved_id(r, "info@example.com"), 2);
+  EXPECT_EQ(resolved_id(r, "alice@example.net"), 1);  // domain alias
+  EXPECT_EQ(resolved_id(r, "ünï@example.org"), 2);    // UTF-8 alias
+  EXPECT_EQ(resolve(r, "nobody@example.org").kind, RecipientKind::Unknown);
+  EXPECT_EQ(resolve(r, "loop@example.org").kind, RecipientKind::Unknown);
+  EXPECT_EQ(resolve(r, "alice@elsewhere.test").kind, RecipientKind::Remote);
+  EXPECT_TRUE(r.is_local_domain("EXAMPLE.net"));
+  EXPECT_FALSE(r.is_local_domain("example.info"));
+}
+
+TEST(SmtpRecipients, PlusAddressingAndCatchAll) {
+  RecipientResolver r = resolver();
+  Resolution plus = resolve(r, "alice+lists@example.org");
+  ASSERT_EQ(plus.kind, RecipientKind::Local);
+  EXPECT_EQ(plus.account->id, 1);
+  EXPECT_EQ(plus.tag, "lists");
+  EXPECT_EQ(resolved_id(r, "carol+x@example.org"), 3);  // a real account with '+' wins
+  EXPECT_EQ(resolve(r, "carol+x@example.org").tag, "");
+  EXPECT_EQ(resolved_id(r, "whoever@example.com"), 1);  // catch-all
+  EXPECT_EQ(resolve(r, "+x@example.org").kind, RecipientKind::Unknown);
+}
+
+TEST(SmtpRecipients, MaySendAs) {
+  RecipientResolver r = resolver();
+  auto may = [&](store::AccountId id, std::string_view addr) {
+    auto p = parse_mailbox(addr);
+    EXPECT_TRUE(p);
+    auto ok = r.may_send_as(account(id, "x"), *p, fake_accounts());
+    EXPECT_TRUE(ok);
+    return *ok;
+  };
+  EXPECT_TRUE(may(1, "alice@example.org"));
+  EXPECT_TRUE(may(1, "sales@example.org"));
+  EXPECT_TRUE(may(1, "alice+tag@example.org"));
+  EXPECT_FALSE(may(1, "bob@example.org"));
+  EXPECT_FALSE(may(1, "whoever@example.com"));  // the catch-all is not a sender identity
+  EXPECT_FALSE(may(1, "alice@elsewhere.test"));
+}
+
+TEST(SmtpRecipients, BadRules) {
+  EXPECT_FALSE(parse_recipient_rules({"bad domain"}, {}));
+  EXPECT_FALSE(parse_recipient_rules({}, {"noequals"}));
+  EXPECT_FALSE(parse_recipient_rules({}, {"a@b.c=@d.e"}));
+  EXPECT_FALSE(parse_recipient_rules({}, {"not an address=alice"}));
+}
+
+TEST(SmtpRateLimit, SlidingHour) {
+  FakeClock clock(1000000);
+  SendRateLimiter limiter(2, clock);
+  EXPECT_TRUE(limiter.allowed(1));
+  limiter.record(1);
+  limiter.record(1);
+  EXPECT_FALSE(limiter.allowed(1));
+  EXPECT_TRUE(limiter.allowed(2));
+  clock.advance_seconds(3601);
+  EXPECT_TRUE(limiter.allowed(1));
+  SendRateLimiter unlimited(0, clock);
+  for (int i = 0; i < 10; ++i) unlimited.record(1);
+  EXPECT_TRUE(unlimited.allowed(1));
+}
+
+TEST(SmtpSpool, SpillsAndReadsBackInOrder) {
+  std::string dir = std::filesystem::temp_directory_path() /
+                    ("roost-spool-test-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/m1";
+  {
+    MessageSpool spool(path, 10);
+    spool.append("Subject: x\r\n");
+    ASSERT_TRUE(spool.wants_spill());
+    ASSERT_TRUE(spool.spill());
+    EXPECT_TRUE(std::filesystem::exists(path));
+    spool.append("\r\nbody\r\n");
+    std::string all;
+    ASSERT_TRUE(spool.for_each_chunk([&](std::string_view c) {
+      all += c;
+      return ok();
+    }));
+    EXPECT_EQ(all, "Subject: x\r\n\r\nbody\r\n");
+    EXPECT_EQ(spool.size(), all.size());
+    EXPECT_EQ(spool.head(), all);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));  // the destructor removes the file
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SmtpReply, MultiLineAndInjection) {
+  Reply r = Reply::make(250, "", "mx greets you");
+  r.more = {"PIPELINING", "SIZE 10"};
+  std::string out;
+  write_reply(out, r);
+  EXPECT_EQ(out, "250-mx greets you\r\n250-PIPELINING\r\n250 SIZE 10\r\n");
+  out.clear();
+  write_reply(out, Reply::make(550, "5.1.1", "bad\r\n250 ok"));
+  EXPECT_EQ(out, "550 5.1.1 bad  250 ok\r\n");
+  EXPECT_EQ(reply_for(make_error(ErrorKind::OverQuota, "x")).code, 552);
+  EXPECT_EQ(reply_for(make_error(ErrorKind::Internal, "x")).enhanced, "4.3.0");
+}
+
+}  // namespace
+}  // namespace roost::smtp
