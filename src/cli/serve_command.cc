@@ -17,6 +17,8 @@
 #include "net/server.h"
 #include "pop3/session.h"
 #include "queue/outbound_queue.h"
+#include "smtp/mail_checks.h"
+#include "smtp/remote_delivery.h"
 #include "smtp/session.h"
 
 namespace roost::cli {
@@ -96,26 +98,6 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
                        .max_line_length = server.limits().max_line_length,
                        .login_delay_seconds = settings.pop3.login_delay_seconds,
                        .allow_plaintext = settings.auth.allow_plaintext});
-  auto rules = smtp::parse_recipient_rules(settings.smtp.local_domains, settings.smtp.aliases);
-  if (!rules) {
-    Error e = rules.error();
-    e.text = "[smtp] " + e.text;
-    fail(e);
-  }
-  smtp::register_smtp(
-      server,
-      {store->get(), &directory, &ingest, &blocking, &hashing, &Clock::system(),
-       /*outbound=*/nullptr, /*inbound_check=*/{}},
-      {.hostname = settings.smtp.hostname,
-       .spool_dir = dir + "/tmp/smtp",
-       .max_message_size = static_cast<uint64_t>(settings.smtp.max_message_size),
-       .max_recipients = static_cast<size_t>(settings.smtp.max_recipients),
-       .messages_per_hour = static_cast<uint32_t>(settings.smtp.messages_per_hour),
-       .max_command_line = static_cast<size_t>(settings.smtp.max_command_line),
-       .max_sasl_line = std::max<size_t>(12288, server.limits().max_line_length),
-       .allow_plaintext = settings.auth.allow_plaintext,
-       .rules = std::move(*rules)});
-
   // The outbound queue runs on its own thread: remote delivery, retries and bounces (whatever a
   // previous run left queued is picked up at once).
   auto resolver = value_or_fail(mailauth::make_unbound_resolver(resolver_options(settings)));
@@ -126,6 +108,30 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
       [&](const std::string& account, std::string message) {
         return deliver_to_inbox(**store, ingest, account, std::move(message));
       });
+
+  // Mail from other servers is checked (SPF, DKIM, DMARC) with the same resolver.
+  auto authenticator = value_or_fail(mailauth::Authenticator::create(*resolver, settings.smtp.hostname));
+  smtp::RemoteDelivery remote_delivery(outbound, **store, settings.server.data_dir + "/dkim");
+
+  auto rules = smtp::parse_recipient_rules(settings.smtp.local_domains, settings.smtp.aliases);
+  if (!rules) {
+    Error e = rules.error();
+    e.text = "[smtp] " + e.text;
+    fail(e);
+  }
+  smtp::register_smtp(
+      server,
+      {store->get(), &directory, &ingest, &blocking, &hashing, &Clock::system(),
+       &remote_delivery, smtp::make_inbound_check(*authenticator)},
+      {.hostname = settings.smtp.hostname,
+       .spool_dir = dir + "/tmp/smtp",
+       .max_message_size = static_cast<uint64_t>(settings.smtp.max_message_size),
+       .max_recipients = static_cast<size_t>(settings.smtp.max_recipients),
+       .messages_per_hour = static_cast<uint32_t>(settings.smtp.messages_per_hour),
+       .max_command_line = static_cast<size_t>(settings.smtp.max_command_line),
+       .max_sasl_line = std::max<size_t>(12288, server.limits().max_line_length),
+       .allow_plaintext = settings.auth.allow_plaintext,
+       .rules = std::move(*rules)});
 
   for (const net::ListenSpec& spec : listeners) {
     // The server logs one net.listen event per listener; failures name the listener.

@@ -104,6 +104,8 @@ struct QueueSettings {
   int64_t retry_max_seconds = 3600;      // longest wait between attempts
   int64_t connections_per_domain = 4;    // concurrent deliveries to one destination domain
   int64_t remote_port = 25;              // the port of remote MX hosts
+};
+
 // SMTP submission, inbound SMTP and LMTP (smtp::SmtpOptions; cli::smtp_options maps it).
 struct SmtpSettings {
   std::string hostname;                     // empty = server.hostname (filled by resolve)

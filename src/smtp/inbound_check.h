@@ -2,7 +2,8 @@
 // Authentication-Results; written separately). At the end of DATA/BDAT on the `smtp` and `lmtp`
 // ports, before anything is stored, the session calls the check with the envelope and the whole
 // message; it returns header fields to prepend (e.g. "Authentication-Results: ...\r\n") and a
-// verdict. Reject and TempFail refuse the message with the verdict's reply (e.g. 550 5.7.1 for a
+// verdict. Quarantine files it under Junk; Reject and TempFail refuse the message with the
+// verdict's reply (e.g. 550 5.7.1 for a
 // DMARC p=reject failure, 451 4.7.5 for a DNS timeout). Without a check (an empty function)
 // every message is accepted with nothing prepended.
 // Called on the BlockingExecutor (it may do DNS and reads the whole message): it may block.
@@ -29,7 +30,8 @@ struct InboundEnvelope {
 };
 
 struct InboundVerdict {
-  enum class Action { Accept, Reject, TempFail };
+  // Quarantine: accepted, but delivered to each recipient's Junk folder (DMARC p=quarantine).
+  enum class Action { Accept, Quarantine, Reject, TempFail };
   Action action = Action::Accept;
   std::string headers;  // CRLF-terminated header fields to prepend (may be empty)
   int code = 0;         // Reject / TempFail: the reply

@@ -137,8 +137,9 @@ class MailServer:
     password), or over `data_dir` when given (a restart keeps the mail). `config` is roost.toml
     text. stop() ends it gracefully (SIGTERM); leaving the `with` block kills it."""
 
-    def __init__(self, protocols, accounts, config="", data_dir=None):
+    def __init__(self, protocols, accounts, config="", data_dir=None, addresses=None):
         self.protocols = list(protocols)
+        self.addresses = dict(addresses or {})  # protocol -> "HOST:PORT" instead of 127.0.0.1:0
         self.accounts = dict(accounts)
         self.config = config
         self.data_dir = data_dir
@@ -171,7 +172,8 @@ class MailServer:
             with open(path, "w") as f:
                 f.write(self.config)
             config = ["--config", path]
-        listen = [arg for proto in self.protocols for arg in ("--listen", f"{proto}=127.0.0.1:0")]
+        listen = [arg for proto in self.protocols
+                  for arg in ("--listen", f"{proto}={self.addresses.get(proto, '127.0.0.1:0')}")]
         self.proc = subprocess.Popen([ROOST, "serve", "--data-dir", self.dir, *config, *listen],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 15

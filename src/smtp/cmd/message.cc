@@ -98,8 +98,19 @@ HeaderFacts header_facts(std::string_view head, uint64_t total) {
 struct Target {
   store::AccountId account = 0;
   std::string tag;
+  bool junk = false;  // DMARC quarantine: the account's Junk folder
   auto operator<=>(const Target&) const = default;
 };
+
+// The account's Junk folder (SPECIAL-USE \Junk), if it has one.
+Result<store::MailboxInfo> junk_folder(store::Store& store, store::AccountId account) {
+  auto boxes = store.list_mailboxes(account);
+  if (!boxes) return boxes.error();
+  for (const auto& box : *boxes) {
+    if (box.role == store::SpecialUse::Junk) return box;
+  }
+  return make_error(ErrorKind::NotFound, "no Junk folder");
+}
 
 // Blocking: the message (prefix + spool) into the account's folder `tag` (when it exists) or
 // INBOX, through the one ingest path.
@@ -107,7 +118,8 @@ Result<mailbox::Delivered> deliver(mailbox::Ingest& ingest, store::Store& store,
                                    const Target& target, const std::string& source,
                                    const std::string& prefix, const MessageSpool& spool) {
   Result<store::MailboxInfo> box = make_error(ErrorKind::NotFound, "no folder");
-  if (!target.tag.empty()) box = store.find_mailbox(target.account, target.tag);
+  if (target.junk) box = junk_folder(store, target.account);
+  if (!box && !target.tag.empty()) box = store.find_mailbox(target.account, target.tag);
   if (!box) box = store.find_mailbox(target.account, "INBOX");
   if (!box) return box.error();
   auto writer = ingest.begin({box->id, source}, prefix.size() + spool.size());
@@ -177,7 +189,9 @@ awaitable<Reply> Session::finish_message() {
       if (!facts.has_date) extra += "Date: " + rfc5322_date(now) + "\r\n";
     }
   }
-  if (!refused && port_ != PortKind::Submission && shared_->services.inbound_check) {
+  // Port 25 only: behind LMTP the MTA in front has checked (and stamped) the message.
+  bool quarantine = false;
+  if (!refused && port_ == PortKind::Inbound && shared_->services.inbound_check) {
     InboundEnvelope env{conn_.peer_address(), helo_.value_or(""), mail_->path, {},
                         conn_.is_tls(), account_.has_value()};
     for (const Recipient& r : recipients_) env.recipients.push_back(r.address);
@@ -186,10 +200,12 @@ awaitable<Reply> Session::finish_message() {
     if (!verdict) {
       refusal = reply_for(verdict.error());
       refused = true;
-    } else if (verdict->action != InboundVerdict::Action::Accept) {
+    } else if (verdict->action == InboundVerdict::Action::Reject ||
+               verdict->action == InboundVerdict::Action::TempFail) {
       refusal = Reply::make(verdict->code, verdict->enhanced, verdict->text);
       refused = true;
     } else {
+      quarantine = verdict->action == InboundVerdict::Action::Quarantine;
       extra = verdict->headers + extra;
     }
   }
@@ -201,7 +217,7 @@ awaitable<Reply> Session::finish_message() {
     std::vector<OutboundRecipient> remote;
     for (const Recipient& r : recipients_) {
       if (r.resolution.kind == RecipientKind::Local) {
-        targets.push_back({r.resolution.account->id, r.resolution.tag});
+        targets.push_back({r.resolution.account->id, r.resolution.tag, quarantine});
       } else {
         remote.push_back({r.address, r.dsn});
       }

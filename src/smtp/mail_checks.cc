@@ -1,0 +1,51 @@
+#include "smtp/mail_checks.h"
+
+namespace roost::smtp {
+
+namespace {
+
+// "::ffff:192.0.2.1" (an IPv4 client on a dual-stack socket) is checked as 192.0.2.1.
+mailauth::IpAddress client_address(const std::string& text) {
+  std::string_view v4_mapped = "::ffff:";
+  std::string plain = text.rfind(v4_mapped, 0) == 0 && text.find('.') != std::string::npos
+                          ? text.substr(v4_mapped.size())
+                          : text;
+  auto ip = mailauth::IpAddress::parse(plain);
+  return ip ? *ip : mailauth::IpAddress{};
+}
+
+}  // namespace
+
+InboundCheck make_inbound_check(mailauth::Authenticator& authenticator) {
+  return [&authenticator](const InboundEnvelope& envelope,
+                          const MessageSpool& spool) -> Result<InboundVerdict> {
+    std::string message;
+    message.reserve(spool.size());
+    ROOST_TRY(spool.for_each_chunk([&](std::string_view chunk) {
+      message.append(chunk);
+      return ok();
+    }));
+    mailauth::InboundEnvelope checked{client_address(envelope.client_ip), envelope.helo,
+                                      envelope.mail_from.address()};
+    mailauth::InboundVerdict v = authenticator.check(checked, message);
+    InboundVerdict out;
+    out.headers = v.header;
+    switch (v.disposition) {
+      case mailauth::DmarcDisposition::Accept:
+        out.action = InboundVerdict::Action::Accept;
+        break;
+      case mailauth::DmarcDisposition::Quarantine:
+        out.action = InboundVerdict::Action::Quarantine;
+        break;
+      case mailauth::DmarcDisposition::Reject:
+        out.action = InboundVerdict::Action::Reject;
+        out.code = 550;
+        out.enhanced = "5.7.1";
+        out.text = "Rejected by DMARC policy: " + v.reason;
+        break;
+    }
+    return out;
+  };
+}
+
+}  // namespace roost::smtp

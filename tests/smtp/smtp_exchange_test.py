@@ -1,0 +1,264 @@
+"""Two Roost servers exchanging mail over SMTP on loopback, with their own domains (alpha.test
+on 127.0.0.2, beta.test on 127.0.0.3) and a local DNS server (dnsmasq) publishing MX, SPF, DKIM
+and DMARC records: mail submitted on one arrives on the other with spf=pass dkim=pass
+dmarc=pass, and its DKIM signatures verify with dkimpy; a forged sender under p=reject is
+refused and one under p=quarantine lands in Junk; a receiver that is down gets the mail once it
+is back; an unreachable domain bounces after the (shortened) expiry; messages queued when the
+sender is killed with SIGKILL are delivered exactly once after its restart."""
+import email
+import imaplib
+import os
+import re
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "cli"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from local_dns import LocalDns  # noqa: E402
+from roost_harness import MailServer, TempDir, expect, roost, run_tests, unverified_tls  # noqa: E402
+
+PASSWORD = "exchange test password"
+ALPHA_IP, BETA_IP = "127.0.0.2", "127.0.0.3"
+
+# dkimpy (Debian's python3-dkim) checks the signatures, with the test's DNS records.
+DKIMPY = r"""
+import json, sys, dkim
+records = json.loads(sys.argv[1])
+message = sys.stdin.buffer.read()
+def dns(name, timeout=5):
+    return records.get(name.decode().rstrip("."), "").encode()
+results = []
+for idx in range(int(sys.argv[2])):
+    results.append(dkim.DKIM(message).verify(idx=idx, dnsfunc=dns))
+print(" ".join("pass" if r else "fail" for r in results))
+"""
+
+
+def port_free_on_both():
+    """A TCP port free on both loopback addresses (the queue uses one remote port for all)."""
+    for _ in range(100):
+        with socket.socket() as a:
+            a.bind((ALPHA_IP, 0))
+            port = a.getsockname()[1]
+            try:
+                with socket.socket() as b:
+                    b.bind((BETA_IP, port))
+                    return port
+            except OSError:
+                continue
+    raise AssertionError("no common free port")
+
+
+def dkim_records(output):
+    found = {}
+    for line in output.splitlines():
+        m = re.match(r"^(\S+)\. IN TXT (.*)$", line)
+        if m:
+            found[m.group(1)] = "".join(re.findall(r'"([^"]*)"', m.group(2)))
+    return found
+
+
+def eventually(pred, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = pred()
+        if value:
+            return value
+        time.sleep(0.25)
+    return pred()
+
+
+class Exchange:
+    """dnsmasq + the two servers' data dirs; servers are started and stopped by the tests."""
+
+    def __init__(self, max_age=600):
+        self.max_age = max_age
+
+    def __enter__(self):
+        self.tmp_a, self.tmp_b = TempDir(), TempDir()
+        self.dir_a, self.dir_b = self.tmp_a.__enter__(), self.tmp_b.__enter__()
+        self.port = port_free_on_both()
+        roost("account", "add", "alice", "--password-stdin", "--data-dir", self.dir_a,
+              stdin=PASSWORD + "\n", check=0)
+        roost("account", "add", "bob", "--password-stdin", "--data-dir", self.dir_b,
+              stdin=PASSWORD + "\n", check=0)
+        self.records = {}
+        for domain, d in (("alpha.test", self.dir_a), ("beta.test", self.dir_b)):
+            out = roost("dkim", "generate", domain, "--rsa-bits", "1024", "--data-dir", d,
+                        check=0).stdout
+            self.records.update(dkim_records(out))
+        self.dns = LocalDns()
+        for domain, ip in (("alpha.test", ALPHA_IP), ("beta.test", BETA_IP)):
+            self.dns.add_mx(domain, "mx." + domain)
+            self.dns.add_a("mx." + domain, ip)
+            self.records[domain] = "v=spf1 ip4:127.0.0.0/8 -all"
+            self.records["_dmarc." + domain] = "v=DMARC1; p=reject"
+        for domain, policy in (("forged.test", "reject"), ("quarantine.test", "quarantine")):
+            self.records[domain] = "v=spf1 ip4:192.0.2.1 -all"
+            self.records["_dmarc." + domain] = f"v=DMARC1; p={policy}"
+        self.dns.add_mx("gone.test", "mx.gone.test")  # no address: unreachable
+        for name, text in self.records.items():
+            self.dns.add_txt(name, text)
+        self.dns.__enter__()
+        self.a = self.b = None
+        return self
+
+    def config(self, domain):
+        return (f'[server]\nhostname = "mx.{domain}"\n'
+                f'[dns]\nresolver = "{self.dns.resolver()}"\ntimeout_ms = 2000\n'
+                f"[queue]\nremote_port = {self.port}\nretry_base_seconds = 1\n"
+                f"retry_max_seconds = 1\nmax_age_seconds = {self.max_age}\n"
+                f'[smtp]\nlocal_domains = ["{domain}"]\n')
+
+    def start_a(self):
+        self.a = MailServer(["submission", "smtp", "imaps"], {}, self.config("alpha.test"),
+                            data_dir=self.dir_a, addresses={"smtp": f"{ALPHA_IP}:{self.port}"})
+        return self.a.__enter__()
+
+    def start_b(self):
+        self.b = MailServer(["submission", "smtp", "imaps"], {}, self.config("beta.test"),
+                            data_dir=self.dir_b, addresses={"smtp": f"{BETA_IP}:{self.port}"})
+        return self.b.__enter__()
+
+    def __exit__(self, *exc):
+        for server in (self.a, self.b):
+            if server is not None:
+                server.__exit__(*exc)
+        self.dns.__exit__(*exc)
+        self.tmp_a.__exit__(*exc)
+        self.tmp_b.__exit__(*exc)
+
+
+def submit(server, subject, to="bob@beta.test", sender="alice@alpha.test"):
+    s = smtplib.SMTP("127.0.0.1", server.submission, timeout=15)
+    s.starttls(context=unverified_tls())
+    s.login("alice", PASSWORD)
+    msg = (f"From: Alice <{sender}>\r\nTo: <{to}>\r\nSubject: {subject}\r\n\r\n"
+           f"Hello from alpha.\r\n.leading dot\r\n")
+    s.sendmail(sender, [to], msg.encode())
+    s.quit()
+
+
+def mailbox(server, user, name="INBOX"):
+    imap = imaplib.IMAP4_SSL("127.0.0.1", server.imaps, ssl_context=unverified_tls(), timeout=10)
+    imap.login(user, PASSWORD)
+    imap.select(f'"{name}"', readonly=True)
+    _, data = imap.search(None, "ALL")
+    out = []
+    for num in data[0].split():
+        _, msg = imap.fetch(num, "(BODY.PEEK[])")
+        out.append(msg[0][1])
+    imap.logout()
+    return out
+
+
+def subjects(messages):
+    return sorted(email.message_from_bytes(m)["Subject"] for m in messages)
+
+
+def test_mail_between_servers_passes_spf_dkim_dmarc():
+    with Exchange() as x:
+        a, b = x.start_a(), x.start_b()
+        submit(a, "across")
+        got = eventually(lambda: mailbox(b, "bob"))
+        expect(len(got) == 1, got)
+        message = got[0]
+        text = message.decode()
+        results = re.search(r"Authentication-Results: mx\.beta\.test;(.*?)\r\n(?=\S)", text, re.S)
+        expect(results, text[:1500])
+        verdicts = " ".join(results.group(1).split())
+        expect("spf=pass smtp.mailfrom=alice@alpha.test" in verdicts, verdicts)
+        expect("dkim=pass header.d=alpha.test header.s=roost-ed25519 header.a=ed25519-sha256"
+               in verdicts, verdicts)
+        expect("dkim=pass header.d=alpha.test header.s=roost-rsa header.a=rsa-sha256" in verdicts,
+               verdicts)
+        expect("dmarc=pass (p=reject) header.from=alpha.test" in verdicts, verdicts)
+        expect(text.count("DKIM-Signature:") == 2, text[:1500])
+        expect("\r\n.leading dot\r\n" in text, "dot-stuffing was not undone")
+        p = subprocess.run(["/usr/bin/python3", "-c", DKIMPY, __import__("json").dumps(x.records),
+                            "2"], input=message, capture_output=True, timeout=60)
+        expect(p.stdout.decode().split() == ["pass", "pass"], p.stdout + p.stderr)
+        expect(eventually(lambda: "0 messages queued" in roost(
+            "queue", "list", "--data-dir", x.dir_a).stdout), "the queue did not empty")
+
+
+def test_forged_senders_rejected_or_quarantined():
+    with Exchange() as x:
+        b = x.start_b()
+        for domain in ("forged.test", "quarantine.test"):
+            # The From: is the victim domain's; the envelope sender is another domain (which
+            # passes SPF: libspf2 passes every loopback client), so nothing aligns with From:.
+            s = smtplib.SMTP(BETA_IP, x.port, timeout=15)
+            s.ehlo("mail.elsewhere.test")
+            msg = f"From: ceo@{domain}\r\nTo: bob@beta.test\r\nSubject: wire money\r\n\r\nnow\r\n"
+            try:
+                s.sendmail("bounces@elsewhere.test", ["bob@beta.test"], msg.encode())
+                outcome = "accepted"
+            except smtplib.SMTPDataError as e:
+                outcome = (e.smtp_code, e.smtp_error.decode())
+            s.quit()
+            if domain == "forged.test":
+                expect(outcome != "accepted" and outcome[0] == 550 and "5.7.1" in outcome[1]
+                       and "DMARC" in outcome[1], outcome)
+            else:
+                expect(outcome == "accepted", outcome)
+        expect(mailbox(b, "bob") == [], "forged mail reached the INBOX")
+        junk = mailbox(b, "bob", "Junk")
+        expect(len(junk) == 1 and b"dmarc=fail (p=quarantine)" in junk[0], junk)
+
+
+def test_receiver_down_then_back_gets_it_once():
+    with Exchange() as x:
+        a = x.start_a()
+        submit(a, "while you were away")
+        listing = eventually(lambda: "1 message queued" in roost(
+            "queue", "list", "--data-dir", x.dir_a).stdout and roost(
+            "queue", "show", *[line.split()[0] for line in roost(
+                "queue", "list", "--data-dir", x.dir_a).stdout.splitlines()[1:2]],
+            "--data-dir", x.dir_a).stdout)
+        expect(listing and "did not accept a connection" in listing, listing)
+        b = x.start_b()
+        got = eventually(lambda: mailbox(b, "bob"))
+        expect(subjects(got) == ["while you were away"], subjects(got))
+        time.sleep(3)  # a few more retry rounds: nothing arrives twice
+        expect(len(mailbox(b, "bob")) == 1, "delivered twice")
+
+
+def test_unreachable_domain_bounces_after_expiry():
+    with Exchange(max_age=5) as x:
+        a = x.start_a()
+        submit(a, "to nowhere", to="carol@gone.test")
+        bounces = eventually(lambda: mailbox(a, "alice"))
+        expect(len(bounces) == 1, bounces)
+        text = bounces[0].decode()
+        expect("Undelivered Mail Returned to Sender" in text and "Status: 4.4.7" in text, text)
+        expect("carol@gone.test" in text and "for 5 seconds" in text, text)
+
+
+def test_queue_survives_sigkill():
+    with Exchange() as x:
+        a = x.start_a()
+        for i in range(3):
+            submit(a, f"queued {i}")
+        expect("3 messages queued" in roost("queue", "list", "--data-dir", x.dir_a).stdout,
+               roost("queue", "list", "--data-dir", x.dir_a).stdout)
+        a.proc.kill()  # SIGKILL: no shutdown of any kind
+        a.proc.wait()
+        a.start()
+        b = x.start_b()
+        got = eventually(lambda: len(mailbox(b, "bob")) == 3 and mailbox(b, "bob"))
+        expect(subjects(got) == ["queued 0", "queued 1", "queued 2"], subjects(got or []))
+        time.sleep(3)
+        expect(len(mailbox(b, "bob")) == 3, "a message arrived twice")
+
+
+if __name__ == "__main__":
+    run_tests([test_mail_between_servers_passes_spf_dkim_dmarc,
+               test_forged_senders_rejected_or_quarantined,
+               test_receiver_down_then_back_gets_it_once,
+               test_unreachable_domain_bounces_after_expiry,
+               test_queue_survives_sigkill])
