@@ -19,6 +19,8 @@
 namespace roost::cli {
 namespace {
 
+constexpr size_t kCommitThreads = 32;  // APPENDs whose durable commit may be in flight at once
+
 struct ServeArgs {
   std::vector<std::string> listen;
 };
@@ -75,12 +77,15 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   auth::Directory directory(**store, Clock::system(), directory_options(settings));
   mailbox::Ingest ingest(**store, ingest_options(settings));
   net::BlockingExecutor blocking;
+  // Threads that mostly wait in fsync: enough that concurrent APPENDs overlap their blob fsyncs
+  // and share index commits (imap::ImapServices::committing).
+  net::BlockingExecutor committing(kCommitThreads);
   // One hashing thread per core: logins use the CPU, the store pool keeps serving sessions.
   net::BlockingExecutor hashing(std::max(1u, std::thread::hardware_concurrency()));
   net::Server server(threads, tls, net_limits(settings.limits));
   http::register_http(server);
   imap::register_imap(
-      server, {store->get(), &directory, &ingest, &blocking, &hashing},
+      server, {store->get(), &directory, &ingest, &blocking, &hashing, &committing},
       {.max_line_length = server.limits().max_line_length,
        .max_sessions_per_account = static_cast<size_t>(settings.limits.max_sessions_per_account),
        .literal_plus = settings.imap.literal_plus,

@@ -36,6 +36,17 @@ awaitable<bool> Signal::wait(SteadyClock::time_point deadline) {
   co_return was;
 }
 
+// --- ChangeNotice ---
+
+void ChangeNotice::note(const store::MailboxEvent& event) {
+  store::ModSeq& seen = latest[event.mailbox];
+  bool gone = event.kind == store::MailboxEvent::Kind::Deleted;
+  seen = gone ? UINT64_MAX : std::max(seen, event.modseq);
+  if (event.mailbox != watched) return;
+  dirty = true;
+  wake.notify();
+}
+
 // --- Session ---
 
 namespace {
@@ -200,11 +211,7 @@ bool Session::logged_in(store::Account account) {
   subscription_ = store().subscribe(account_->id, [weak](const store::MailboxEvent& event) {
     auto notice = weak.lock();
     if (!notice) return;
-    asio::post(notice->executor, [notice, mailbox = event.mailbox] {
-      if (mailbox != notice->watched) return;
-      notice->dirty = true;
-      notice->wake.notify();
-    });
+    asio::post(notice->executor, [notice, event] { notice->note(event); });
   });
   return true;
 }
@@ -213,7 +220,9 @@ void Session::select(SelectedMailbox mailbox) {
   mailbox.reported_modseq = mailbox.view.announced_modseq();  // SELECT's [HIGHESTMODSEQ]
   mailbox.fetch_modseq = 0;
   notice_->watched = mailbox.view.mailbox();
-  notice_->dirty = false;
+  // A commit after the view was read but announced before now would otherwise go unseen.
+  auto seen = notice_->latest.find(mailbox.view.mailbox());
+  notice_->dirty = seen != notice_->latest.end() && seen->second > mailbox.view.highest_modseq();
   selected_ = std::move(mailbox);
   state_ = SessionState::Selected;
 }

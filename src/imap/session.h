@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,11 @@ struct ImapServices {
   // Password checks (argon2, ~20 ms of CPU and 19 MiB each) run here, apart from `blocking`, so
   // a burst of logins never queues the store calls of sessions already in (APPEND, IDLE pushes).
   net::BlockingExecutor* hashing = nullptr;
+  // APPEND commits (blob fsync, then the index commit) wait here, apart from `blocking`: many
+  // threads let concurrent sessions' fsyncs overlap and their index entries share one SQLite
+  // commit (the store's group commit), while reads never queue behind a disk flush.
+  // nullptr = `blocking`.
+  net::BlockingExecutor* committing = nullptr;
 };
 
 struct ImapOptions {
@@ -71,13 +77,19 @@ class Signal {
 };
 
 // Shared with the Store callback: the strand-side record that the selected mailbox changed.
+// Events are the only source of change: a refresh runs only when one arrived (NOOP included), so
+// `latest` keeps, per mailbox, the highest MODSEQ announced, and select() compares it with the
+// loaded view to catch commits that landed between the view's read and the selection.
 struct ChangeNotice {
   explicit ChangeNotice(boost::asio::any_io_executor executor)
       : executor(executor), wake(executor) {}
+  // Strand only: records `event` and marks the selection dirty when it concerns it.
+  void note(const store::MailboxEvent& event);
   boost::asio::any_io_executor executor;
   store::MailboxId watched = 0;  // the selected mailbox (strand only)
   bool dirty = false;            // it changed since the last refresh (strand only)
-  Signal wake;                   // notified on change (IDLE waits on it)
+  std::map<store::MailboxId, store::ModSeq> latest;  // strand only; deleted = max
+  Signal wake;                                       // notified on change (IDLE waits on it)
 };
 
 struct SelectedMailbox {
@@ -104,7 +116,12 @@ struct AppendInProgress {
   store::Flags flags;
   std::optional<Error> failed;  // a write failed: the rest of the literal is drained, then NO
   bool complete = false;        // LiteralEnd seen
+  // Literal bytes not yet handed to the writer: one pool hop per kAppendBufferBytes, not per
+  // network read.
+  std::string buffered;
 };
+
+inline constexpr size_t kAppendBufferBytes = 256 * 1024;
 
 class Session {
  public:
@@ -127,6 +144,10 @@ class Session {
   mailbox::Ingest& ingest() { return *shared_->services.ingest; }
   net::BlockingExecutor& blocking() { return *shared_->services.blocking; }
   net::BlockingExecutor& hashing() { return *shared_->services.hashing; }
+  net::BlockingExecutor& committing() {
+    auto* pool = shared_->services.committing;
+    return pool ? *pool : blocking();
+  }
   // Passwords may be sent: the connection is encrypted or [auth] allow_plaintext says so.
   bool passwords_allowed() const { return conn_.is_tls() || shared_->options.allow_plaintext; }
   CommandParser& parser() { return parser_; }
