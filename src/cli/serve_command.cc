@@ -114,6 +114,7 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   server.handle_signals();
   log::info("serve.start",
             {{"version", ROOST_VERSION}, {"data_dir", dir}, {"threads", std::to_string(threads)}});
+  log::flush();  // whoever watches the log for the start sees it as soon as the ports answer
   server.run();
   log::info("serve.stop", {{"outcome", "graceful"}});
 }
