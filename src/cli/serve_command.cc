@@ -15,6 +15,7 @@
 #include "net/blocking_executor.h"
 #include "net/server.h"
 #include "pop3/session.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace roost::cli {
 namespace {
@@ -84,6 +85,19 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   net::BlockingExecutor hashing(std::max(1u, std::thread::hardware_concurrency()));
   net::Server server(threads, tls, net_limits(settings.limits));
   http::register_http(server);
+  if (auto* sqlite = dynamic_cast<store::sqlite::SqliteStore*>(store->get())) {
+    // Group commit at work: how many writes shared each index commit (and its fsync).
+    auto stat = [sqlite](uint64_t store::sqlite::WriteStats::*field) {
+      return [sqlite, field] { return static_cast<double>(sqlite->write_stats().*field); };
+    };
+    auto& m = server.metrics();
+    m.gauge_callback("roost_store_write_requests", "Index writes executed", {},
+                     stat(&store::sqlite::WriteStats::requests));
+    m.gauge_callback("roost_store_commits", "Index transactions committed (one fsync each)", {},
+                     stat(&store::sqlite::WriteStats::commits));
+    m.gauge_callback("roost_store_commit_max_batch", "Most index writes sharing one commit", {},
+                     stat(&store::sqlite::WriteStats::max_batch));
+  }
   imap::register_imap(
       server, {store->get(), &directory, &ingest, &blocking, &hashing, &committing},
       {.max_line_length = server.limits().max_line_length,
