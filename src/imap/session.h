@@ -79,16 +79,25 @@ class Signal {
 // Shared with the Store callback: the strand-side record that the selected mailbox changed.
 // Events are the only source of change: a refresh runs only when one arrived (NOOP included), so
 // `latest` keeps, per mailbox, the highest MODSEQ announced, and select() compares it with the
-// loaded view to catch commits that landed between the view's read and the selection.
+// loaded view to catch commits that landed between the view's read and the selection. Events the
+// view already covers (MODSEQ <= `known`: a refresh read them) leave it clean. Strand only.
+// (An own STORE still costs the next command a refresh: that refresh is what moves the QRESYNC
+// HIGHESTMODSEQ past it, RFC 7162 §3.2.10 tests rely on that timing.)
 struct ChangeNotice {
   explicit ChangeNotice(boost::asio::any_io_executor executor)
       : executor(executor), wake(executor) {}
-  // Strand only: records `event` and marks the selection dirty when it concerns it.
+  static constexpr store::ModSeq kGone = UINT64_MAX;  // `latest` of a deleted mailbox
+  // Records `event` and marks the selection dirty when the view lacks it.
   void note(const store::MailboxEvent& event);
+  void mark_dirty() { dirty = true; }
+  // A refresh is starting: the view will hold everything up to now.
+  void clear() { dirty = false; }
+
   boost::asio::any_io_executor executor;
-  store::MailboxId watched = 0;  // the selected mailbox (strand only)
-  bool dirty = false;            // it changed since the last refresh (strand only)
-  std::map<store::MailboxId, store::ModSeq> latest;  // strand only; deleted = max
+  store::MailboxId watched = 0;  // the selected mailbox
+  bool dirty = false;            // it changed since the last refresh
+  store::ModSeq known = 0;       // the view holds every change up to this MODSEQ
+  std::map<store::MailboxId, store::ModSeq> latest;  // deleted = kGone
   Signal wake;                                       // notified on change (IDLE waits on it)
 };
 

@@ -148,7 +148,7 @@ awaitable<Reply> cmd_append(Session& session, Command& command) {
       });
   if (!delivered) co_return reply_for(delivered.error());
   if (session.selected() && session.selected()->view.mailbox() == append.mailbox) {
-    session.notice().dirty = true;  // the EXISTS goes out before our OK
+    session.notice().mark_dirty();  // the EXISTS goes out before our OK
   }
   std::vector<uint32_t> uids;
   for (const mailbox::Delivered& d : *delivered) uids.push_back(d.uid);
