@@ -1,16 +1,77 @@
 #include "base/log.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <thread>
 
 namespace roost::log {
 namespace {
 
 std::atomic<Level> g_min_level{Level::Info};
-std::mutex g_mutex;
+
+// Lines are buffered and written by a flusher thread about every kFlushDelay (or at once past
+// kFlushBytes, for warnings and errors, and at exit), so a command costs no write(2) or lock
+// held across a syscall on the I/O threads; a crash loses at most the last few ms of lines.
+constexpr auto kFlushDelay = std::chrono::milliseconds(20);
+constexpr size_t kFlushBytes = 64 * 1024;
+
+struct Sink {
+  std::mutex mu;        // guards buffer
+  std::mutex write_mu;  // keeps flushes in order
+  std::condition_variable cv;
+  std::string buffer;
+};
+
+Sink& sink() {
+  static Sink* s = new Sink;  // never destroyed: threads may log while the process exits
+  return *s;
+}
+
+void write_all(std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(STDERR_FILENO, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to report a failing stderr
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+void flush_buffer() {
+  Sink& s = sink();
+  std::lock_guard write_lock(s.write_mu);
+  std::string out;
+  {
+    std::lock_guard lock(s.mu);
+    out.swap(s.buffer);
+  }
+  write_all(out);
+}
+
+void start_flusher() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::atexit(flush_buffer);
+    std::thread([] {
+      Sink& s = sink();
+      for (;;) {
+        {
+          std::unique_lock lock(s.mu);
+          s.cv.wait(lock, [&] { return !s.buffer.empty(); });
+        }
+        std::this_thread::sleep_for(kFlushDelay);  // gathers the lines of many commands
+        flush_buffer();
+      }
+    }).detach();
+  });
+}
 
 std::string_view level_name(Level level) {
   switch (level) {
@@ -92,9 +153,18 @@ void event(Level level, std::string_view name, std::initializer_list<Field> fiel
     append_value(line, f.value);
   }
   line += '\n';
-  std::lock_guard<std::mutex> lock(g_mutex);
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fflush(stderr);
+  start_flusher();
+  Sink& s = sink();
+  bool write_now = level >= Level::Warn;
+  {
+    std::lock_guard lock(s.mu);
+    if (s.buffer.empty()) s.cv.notify_one();
+    s.buffer += line;
+    write_now = write_now || s.buffer.size() >= kFlushBytes;
+  }
+  if (write_now) flush_buffer();
 }
+
+void flush() { flush_buffer(); }
 
 }  // namespace roost::log

@@ -1,5 +1,5 @@
 // Structured events: one line per event, "ts level event key=value ...".
-// Handlers emit events, never free-form text. Thread-safe.
+// Handlers emit events, never free-form text. Thread-safe; lines reach stderr in order.
 #pragma once
 
 #include <initializer_list>
@@ -18,6 +18,9 @@ struct Field {
 void set_min_level(Level level);
 Level parse_level(std::string_view name, Level fallback);
 void event(Level level, std::string_view name, std::initializer_list<Field> fields = {});
+// Writes buffered lines now (they otherwise go out within ~20 ms, at once for warn and error,
+// and at exit).
+void flush();
 
 inline void info(std::string_view name, std::initializer_list<Field> fields = {}) {
   event(Level::Info, name, fields);

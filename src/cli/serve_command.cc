@@ -20,9 +20,12 @@
 #include "smtp/mail_checks.h"
 #include "smtp/remote_delivery.h"
 #include "smtp/session.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace roost::cli {
 namespace {
+
+constexpr size_t kCommitThreads = 32;  // APPENDs whose durable commit may be in flight at once
 
 struct ServeArgs {
   std::vector<std::string> listen;
@@ -80,12 +83,28 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   auth::Directory directory(**store, Clock::system(), directory_options(settings));
   mailbox::Ingest ingest(**store, ingest_options(settings));
   net::BlockingExecutor blocking;
+  // Threads that mostly wait in fsync: enough that concurrent APPENDs overlap their blob fsyncs
+  // and share index commits (imap::ImapServices::committing).
+  net::BlockingExecutor committing(kCommitThreads);
   // One hashing thread per core: logins use the CPU, the store pool keeps serving sessions.
   net::BlockingExecutor hashing(std::max(1u, std::thread::hardware_concurrency()));
   net::Server server(threads, tls, net_limits(settings.limits));
   http::register_http(server);
+  if (auto* sqlite = dynamic_cast<store::sqlite::SqliteStore*>(store->get())) {
+    // Group commit at work: how many writes shared each index commit (and its fsync).
+    auto stat = [sqlite](uint64_t store::sqlite::WriteStats::*field) {
+      return [sqlite, field] { return static_cast<double>(sqlite->write_stats().*field); };
+    };
+    auto& m = server.metrics();
+    m.gauge_callback("roost_store_write_requests", "Index writes executed", {},
+                     stat(&store::sqlite::WriteStats::requests));
+    m.gauge_callback("roost_store_commits", "Index transactions committed (one fsync each)", {},
+                     stat(&store::sqlite::WriteStats::commits));
+    m.gauge_callback("roost_store_commit_max_batch", "Most index writes sharing one commit", {},
+                     stat(&store::sqlite::WriteStats::max_batch));
+  }
   imap::register_imap(
-      server, {store->get(), &directory, &ingest, &blocking, &hashing},
+      server, {store->get(), &directory, &ingest, &blocking, &hashing, &committing},
       {.max_line_length = server.limits().max_line_length,
        .max_sessions_per_account = static_cast<size_t>(settings.limits.max_sessions_per_account),
        .literal_plus = settings.imap.literal_plus,
@@ -150,6 +169,7 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
             {{"version", ROOST_VERSION}, {"data_dir", dir}, {"threads", std::to_string(threads)}});
   outbound.start();
   std::thread queue_thread([&] { queue_io.run(); });
+  log::flush();  // whoever watches the log for the start sees it as soon as the ports answer
   server.run();
   outbound.stop();
   queue_io.stop();

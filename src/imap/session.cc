@@ -36,6 +36,18 @@ awaitable<bool> Signal::wait(SteadyClock::time_point deadline) {
   co_return was;
 }
 
+// --- ChangeNotice ---
+
+void ChangeNotice::note(const store::MailboxEvent& event) {
+  store::ModSeq& seen = latest[event.mailbox];
+  bool changed = event.kind == store::MailboxEvent::Kind::Changed;
+  seen = event.kind == store::MailboxEvent::Kind::Deleted ? kGone : std::max(seen, event.modseq);
+  if (event.mailbox != watched) return;
+  if (changed && event.modseq <= known) return;  // a refresh already read it
+  dirty = true;
+  wake.notify();
+}
+
 // --- Session ---
 
 namespace {
@@ -200,11 +212,7 @@ bool Session::logged_in(store::Account account) {
   subscription_ = store().subscribe(account_->id, [weak](const store::MailboxEvent& event) {
     auto notice = weak.lock();
     if (!notice) return;
-    asio::post(notice->executor, [notice, mailbox = event.mailbox] {
-      if (mailbox != notice->watched) return;
-      notice->dirty = true;
-      notice->wake.notify();
-    });
+    asio::post(notice->executor, [notice, event] { notice->note(event); });
   });
   return true;
 }
@@ -213,7 +221,11 @@ void Session::select(SelectedMailbox mailbox) {
   mailbox.reported_modseq = mailbox.view.announced_modseq();  // SELECT's [HIGHESTMODSEQ]
   mailbox.fetch_modseq = 0;
   notice_->watched = mailbox.view.mailbox();
-  notice_->dirty = false;
+  notice_->known = mailbox.view.highest_modseq();
+  notice_->clear();
+  // A commit after the view was read but announced before now would otherwise go unseen.
+  auto seen = notice_->latest.find(mailbox.view.mailbox());
+  if (seen != notice_->latest.end() && seen->second > notice_->known) notice_->mark_dirty();
   selected_ = std::move(mailbox);
   state_ = SessionState::Selected;
 }
@@ -221,14 +233,15 @@ void Session::select(SelectedMailbox mailbox) {
 void Session::deselect() {
   selected_.reset();
   notice_->watched = 0;
-  notice_->dirty = false;
+  notice_->known = 0;
+  notice_->clear();
   if (state_ == SessionState::Selected) state_ = SessionState::Authenticated;
 }
 
 awaitable<Status> Session::refresh(bool force) {
   if (!selected_) co_return ok();
   if (!force && !notice_->dirty) co_return ok();
-  notice_->dirty = false;
+  notice_->clear();
   store::MailboxId id = selected_->view.mailbox();
   store::ModSeq since = selected_->view.highest_modseq();
   auto changes = co_await blocking().run([&] { return store().changes_since(id, since); });
@@ -241,7 +254,10 @@ awaitable<Status> Session::refresh(bool force) {
     }
     co_return changes.error();
   }
-  if (selected_ && selected_->view.mailbox() == id) selected_->view.apply(*changes);
+  if (selected_ && selected_->view.mailbox() == id) {
+    selected_->view.apply(*changes);
+    notice_->known = std::max(notice_->known, selected_->view.highest_modseq());
+  }
   co_return ok();
 }
 

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,11 @@ struct ImapServices {
   // Password checks (argon2, ~20 ms of CPU and 19 MiB each) run here, apart from `blocking`, so
   // a burst of logins never queues the store calls of sessions already in (APPEND, IDLE pushes).
   net::BlockingExecutor* hashing = nullptr;
+  // APPEND commits (blob fsync, then the index commit) wait here, apart from `blocking`: many
+  // threads let concurrent sessions' fsyncs overlap and their index entries share one SQLite
+  // commit (the store's group commit), while reads never queue behind a disk flush.
+  // nullptr = `blocking`.
+  net::BlockingExecutor* committing = nullptr;
 };
 
 struct ImapOptions {
@@ -71,13 +77,28 @@ class Signal {
 };
 
 // Shared with the Store callback: the strand-side record that the selected mailbox changed.
+// Events are the only source of change: a refresh runs only when one arrived (NOOP included), so
+// `latest` keeps, per mailbox, the highest MODSEQ announced, and select() compares it with the
+// loaded view to catch commits that landed between the view's read and the selection. Events the
+// view already covers (MODSEQ <= `known`: a refresh read them) leave it clean. Strand only.
+// (An own STORE still costs the next command a refresh: that refresh is what moves the QRESYNC
+// HIGHESTMODSEQ past it, RFC 7162 §3.2.10 tests rely on that timing.)
 struct ChangeNotice {
   explicit ChangeNotice(boost::asio::any_io_executor executor)
       : executor(executor), wake(executor) {}
+  static constexpr store::ModSeq kGone = UINT64_MAX;  // `latest` of a deleted mailbox
+  // Records `event` and marks the selection dirty when the view lacks it.
+  void note(const store::MailboxEvent& event);
+  void mark_dirty() { dirty = true; }
+  // A refresh is starting: the view will hold everything up to now.
+  void clear() { dirty = false; }
+
   boost::asio::any_io_executor executor;
-  store::MailboxId watched = 0;  // the selected mailbox (strand only)
-  bool dirty = false;            // it changed since the last refresh (strand only)
-  Signal wake;                   // notified on change (IDLE waits on it)
+  store::MailboxId watched = 0;  // the selected mailbox
+  bool dirty = false;            // it changed since the last refresh
+  store::ModSeq known = 0;       // the view holds every change up to this MODSEQ
+  std::map<store::MailboxId, store::ModSeq> latest;  // deleted = kGone
+  Signal wake;                                       // notified on change (IDLE waits on it)
 };
 
 struct SelectedMailbox {
@@ -104,7 +125,12 @@ struct AppendInProgress {
   store::Flags flags;
   std::optional<Error> failed;  // a write failed: the rest of the literal is drained, then NO
   bool complete = false;        // LiteralEnd seen
+  // Literal bytes not yet handed to the writer: one pool hop per kAppendBufferBytes, not per
+  // network read.
+  std::string buffered;
 };
+
+inline constexpr size_t kAppendBufferBytes = 256 * 1024;
 
 class Session {
  public:
@@ -127,6 +153,10 @@ class Session {
   mailbox::Ingest& ingest() { return *shared_->services.ingest; }
   net::BlockingExecutor& blocking() { return *shared_->services.blocking; }
   net::BlockingExecutor& hashing() { return *shared_->services.hashing; }
+  net::BlockingExecutor& committing() {
+    auto* pool = shared_->services.committing;
+    return pool ? *pool : blocking();
+  }
   // Passwords may be sent: the connection is encrypted or [auth] allow_plaintext says so.
   bool passwords_allowed() const { return conn_.is_tls() || shared_->options.allow_plaintext; }
   CommandParser& parser() { return parser_; }

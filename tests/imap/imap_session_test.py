@@ -450,6 +450,52 @@ def test_sessions_per_account_limit():
             conn.logout()
 
 
+def test_noop_sees_mail_appended_while_select_ran():
+    """NOOP asks the store only when a change event came: while another session APPENDs without
+    pause and this one re-SELECTs, the last NOOP must still leave the client at the store's count
+    (a commit between SELECT's read and the selection is caught by ChangeNotice::latest; the
+    unit test change_notice_test.cc pins that part, this window is too short to hit at will)."""
+    with ImapServer() as s:
+        stop = threading.Event()
+        errors = []
+
+        def writer():
+            w = s.tls()
+            try:
+                while not stop.is_set():
+                    append(w, "INBOX")
+            except Exception as e:  # reported below
+                errors.append(repr(e))
+            finally:
+                w.logout()
+
+        t = threading.Thread(target=writer)
+        t.start()
+        r = s.raw()
+        login_raw(r)
+        try:
+            for i in range(40):
+                lines = r.command(f"S{i}", "SELECT INBOX")
+                exists = [int(x.split()[1]) for x in lines if x.endswith(" EXISTS")]
+                expect(exists, lines)
+                known = exists[-1]
+                time.sleep(0.005)
+        finally:
+            stop.set()
+            t.join()
+        expect(not errors, errors)
+        c = s.tls()
+        typ, data = c.status("INBOX", "(MESSAGES)")
+        total = int(re.search(rb"MESSAGES (\d+)", data[0]).group(1))
+        lines = r.command("N", "NOOP")
+        for x in lines:
+            if x.endswith(" EXISTS"):
+                known = int(x.split()[1])
+        expect(known == total, f"NOOP left the client at {known} messages of {total}: {lines}")
+        c.logout()
+        r.close()
+
+
 if __name__ == "__main__":
     run_tests([test_greeting_capability_and_starttls,
                test_allow_plaintext_lets_login_through_without_tls,
@@ -461,4 +507,5 @@ if __name__ == "__main__":
                test_idle_sees_append_and_expunge_from_another_session,
                test_idle_sees_mail_imported_by_another_process,
                test_rename_inbox_utf8_names_and_limits,
-               test_curl_lists_mailboxes, test_sessions_per_account_limit])
+               test_curl_lists_mailboxes, test_sessions_per_account_limit,
+               test_noop_sees_mail_appended_while_select_ran])

@@ -16,9 +16,9 @@ awaitable<Reply> cmd_capability(Session& session, Command&) {
   co_return Reply::ok("CAPABILITY completed");
 }
 
-awaitable<Reply> cmd_noop(Session& session, Command&) {
-  // The session sends pending mailbox updates after every command; NOOP just asks for them.
-  co_await session.refresh(true);
+awaitable<Reply> cmd_noop(Session&, Command&) {
+  // The session sends pending mailbox updates after every command (refreshing when a change
+  // event arrived), so NOOP needs no store round trip of its own.
   co_return Reply::ok("NOOP completed");
 }
 

@@ -63,8 +63,12 @@ awaitable<void> append_literal_start(Session& session, ParseEvent& event) {
     mailbox::IngestWriter& writer = *pending->writer;
     Stamp stamp = stamp_of(pending->message);
     const store::Flags& previous = pending->flags;
-    Status sealed = co_await session.blocking().run(
-        [&] { return writer.next(previous, stamp.date, stamp.zone, event.literal_size); });
+    std::string rest = std::move(pending->buffered);
+    pending->buffered.clear();
+    Status sealed = co_await session.committing().run([&]() -> Status {
+      if (!rest.empty()) ROOST_TRY(writer.write(rest));
+      return writer.next(previous, stamp.date, stamp.zone, event.literal_size);
+    });
     if (!sealed) {
       refuse(reply_for(sealed.error()));
       co_return;
@@ -112,8 +116,12 @@ awaitable<void> append_literal_start(Session& session, ParseEvent& event) {
 awaitable<void> append_literal_chunk(Session& session, std::string_view chunk) {
   auto& append = session.append();
   if (!append || append->failed || !append->writer) co_return;  // drained and answered later
+  append->buffered += chunk;
+  if (append->buffered.size() < kAppendBufferBytes) co_return;
   mailbox::IngestWriter& writer = *append->writer;
-  Status wrote = co_await session.blocking().run([&] { return writer.write(chunk); });
+  std::string bytes = std::move(append->buffered);
+  append->buffered.clear();
+  Status wrote = co_await session.blocking().run([&] { return writer.write(bytes); });
   if (!wrote) {
     append->failed = wrote.error();
     append->writer.reset();
@@ -132,11 +140,15 @@ awaitable<Reply> cmd_append(Session& session, Command& command) {
   Stamp stamp = stamp_of(append.message);
   mailbox::IngestWriter& writer = *append.writer;
   size_t count = writer.pending() + 1;
-  auto delivered = co_await session.blocking().run(
-      [&] { return writer.finish_all(append.flags, stamp.date, stamp.zone); });
+  // The last bytes, the fsyncs and the index commit in one hop.
+  auto delivered = co_await session.committing().run(
+      [&]() -> Result<std::vector<mailbox::Delivered>> {
+        if (!append.buffered.empty()) ROOST_TRY(writer.write(append.buffered));
+        return writer.finish_all(append.flags, stamp.date, stamp.zone);
+      });
   if (!delivered) co_return reply_for(delivered.error());
   if (session.selected() && session.selected()->view.mailbox() == append.mailbox) {
-    session.notice().dirty = true;  // the EXISTS goes out before our OK
+    session.notice().mark_dirty();  // the EXISTS goes out before our OK
   }
   std::vector<uint32_t> uids;
   for (const mailbox::Delivered& d : *delivered) uids.push_back(d.uid);

@@ -74,7 +74,7 @@ awaitable<Reply> cmd_copy_move(Session& session, Command& command) {
   if (done->result.mapping.empty()) co_return Reply::ok(std::string(verb) + " completed");
   std::string code = copyuid_code(done->result);
   if (!move) {
-    if (done->to == from) session.notice().dirty = true;  // the EXISTS goes out before our OK
+    if (done->to == from) session.notice().mark_dirty();  // the EXISTS goes out before our OK
     co_return Reply::ok("COPY completed", std::move(code));
   }
   // RFC 6851 §4.3: COPYUID in an untagged OK, then the EXPUNGEs (or VANISHED), then the tagged OK.

@@ -137,7 +137,8 @@ namespace {
 // Removes the \Deleted messages (those also in `only`, when given) through mailbox::expunge.
 awaitable<Status> expunge_deleted(Session& session, const std::optional<SequenceSet>& only) {
   SelectedMailbox* selected = session.selected();
-  Status refreshed = co_await session.refresh(true);
+  // Others' \Deleted flags arrive as change events, so only a dirty view needs the store.
+  Status refreshed = co_await session.refresh();
   if (!refreshed) co_return refreshed;
   std::vector<store::Uid> uids = selected->view.uids_with(store::kDeleted);
   if (only) {
@@ -173,8 +174,8 @@ awaitable<Reply> cmd_unselect(Session& session, Command&) {
   co_return Reply::ok("UNSELECT completed");
 }
 
-awaitable<Reply> cmd_check(Session& session, Command&) {
-  co_await session.refresh(true);
+awaitable<Reply> cmd_check(Session&, Command&) {
+  // As NOOP: the refresh after every command picks up whatever change events announced.
   co_return Reply::ok("CHECK completed");
 }
 
