@@ -197,6 +197,10 @@ class AccountStore final : public store::Store {
   Result<std::vector<std::string>> parsed_of_many(const std::vector<std::string>&) override {
     return NoBlobs::unused();
   }
+  Result<std::vector<std::pair<store::Uid, std::string>>> headers(store::MailboxId,
+                                                                  const store::UidSet&) override {
+    return NoBlobs::unused();
+  }
   Result<std::optional<store::Uid>> find_by_blob(store::MailboxId, const std::string&) override {
     return NoBlobs::unused();
   }
@@ -336,8 +340,7 @@ TEST_F(DirectoryTest, CachedPasswordStopsWorkingWhenAnotherProcessChangesIt) {
   auto hash = hash_password("new-password", HashOptions::for_tests());
   ASSERT_TRUE(hash);
   ASSERT_TRUE(store_.set_password_hash(a->id, *hash));
-  EXPECT_EQ(directory_.authenticate("alice", "old-password", "ip").error().kind,
-            ErrorKind::NoPerm);
+  EXPECT_EQ(directory_.authenticate("alice", "old-password", "ip").error().kind, ErrorKind::NoPerm);
   EXPECT_TRUE(directory_.authenticate("alice", "new-password", "ip"));
 }
 

@@ -170,6 +170,16 @@ class PosixEnv final : public Env {
     return ok();
   }
 
+  Status sync_fs(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return io_error("open", path, errno);
+    int rc = ::syncfs(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) return io_error("syncfs", path, err);
+    return ok();
+  }
+
   Status remove(const std::string& path) override {
     if (::unlink(path.c_str()) != 0) return io_error("remove", path, errno);
     return ok();

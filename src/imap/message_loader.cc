@@ -130,6 +130,26 @@ Status MessageLoader::load_parsed(const std::vector<std::optional<store::Message
   return ok();
 }
 
+Status MessageLoader::load_headers(const std::vector<std::optional<store::MessageEntry>>& entries) {
+  std::vector<store::Uid> uids;
+  for (const auto& entry : entries) {
+    if (entry) uids.push_back(entry->uid);
+  }
+  std::sort(uids.begin(), uids.end());
+  auto headers = store_.headers(mailbox_, store::uid_set_of(uids));
+  if (!headers) return headers.error();
+  headers_ = std::move(*headers);
+  return ok();
+}
+
+std::optional<std::string_view> MessageLoader::header(const store::MessageEntry& entry) const {
+  auto it = std::lower_bound(
+      headers_.begin(), headers_.end(), entry.uid,
+      [](const std::pair<store::Uid, std::string>& h, store::Uid uid) { return h.first < uid; });
+  if (it == headers_.end() || it->first != entry.uid) return std::nullopt;
+  return std::string_view(it->second);
+}
+
 Result<std::string_view> MessageLoader::bytes(const store::MessageEntry& entry) {
   auto mapped = mapping(entry);
   if (!mapped) return mapped.error();

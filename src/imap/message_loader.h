@@ -53,6 +53,11 @@ class MessageLoader {
   // parsed() finds them cached: one read per batch, not one per message. Each is decoded only
   // when parsed() asks for it.
   Status load_parsed(const std::vector<std::optional<store::MessageEntry>>& entries);
+  // Reads the header blocks the index kept for these entries in one store call (HEADER keys).
+  Status load_headers(const std::vector<std::optional<store::MessageEntry>>& entries);
+  // The kept header block of a loaded entry; nullopt when not kept or not loaded (read the blob).
+  // Valid until the next load_headers().
+  std::optional<std::string_view> header(const store::MessageEntry& entry) const;
   Result<std::string_view> bytes(const store::MessageEntry& entry);
   // The mapping bytes() views, for a caller that uses the bytes after the loader is gone.
   Result<std::shared_ptr<const MappedFile>> mapping(const store::MessageEntry& entry);
@@ -63,6 +68,7 @@ class MessageLoader {
   std::map<std::string, std::unique_ptr<mime::ParsedMessage>> parsed_;
   std::map<std::string, std::string> serialized_;  // read by load_parsed(), not yet decoded
   std::map<std::string, std::shared_ptr<const MappedFile>> bytes_;
+  std::vector<std::pair<store::Uid, std::string>> headers_;  // by UID, from load_headers()
 };
 
 // Folds flag changes this session just made into its view, then takes the updates they cause

@@ -1,5 +1,6 @@
 #include "mailbox/ingest.h"
 
+#include <algorithm>
 #include <unordered_map>
 #include <utility>
 
@@ -105,6 +106,24 @@ Status Ingest::check_quota(store::AccountId account, uint64_t bytes, uint64_t me
   return ok();
 }
 
+namespace {
+
+// Bigger header blocks (rare: thousands of Received lines) are not copied into the index.
+constexpr uint64_t kMaxKeptHeader = 64 * 1024;
+
+// What the store keeps of a parsed message: the serialized structure, and for SORT and SEARCH
+// HEADER the sent date and the top-level header block (unless huge: those read the blob).
+void describe(store::NewMessage& message, std::string_view bytes, const mime::ParsedMessage& p) {
+  message.parsed = mime::serialize(p);
+  message.sent_date = p.date_unix;
+  if (!p.parts.empty() && p.parts[0].header_offset == 0 &&
+      p.parts[0].header_size <= std::min<uint64_t>(kMaxKeptHeader, bytes.size())) {
+    message.header = std::string(bytes.substr(0, p.parts[0].header_size));
+  }
+}
+
+}  // namespace
+
 Result<store::NewMessage> Ingest::prepare(const store::BlobRef& blob, const store::Flags& flags,
                                           std::optional<int64_t> internal_date, int32_t tz) {
   // Parse from the stored bytes (mmap), so a streamed message is never held twice; pages the
@@ -114,7 +133,8 @@ Result<store::NewMessage> Ingest::prepare(const store::BlobRef& blob, const stor
   const MappedFile& file = **mapped;
   store::NewMessage message;
   message.blob = blob;
-  message.parsed = mime::serialize(
+  describe(
+      message, file.bytes(),
       mime::parse(file.bytes(), options_.parse_limits,
                   [&file](uint64_t offset, uint64_t length) { file.release(offset, length); }));
   message.flags = flags;
@@ -248,7 +268,9 @@ Result<BatchResult> Ingest::ingest_batch(const Destination& to, std::vector<Inco
   if (new_count == 0) return result;
   ROOST_TRY(check_quota(target->mailbox.account, new_bytes, new_count));
 
-  // Pass 2: make each blob durable, then one append commits the whole batch.
+  // Pass 2: write the blobs, make them durable together, then one append commits the batch.
+  auto blobs = store_.blobs().begin_batch();
+  if (!blobs) return blobs.error();
   std::vector<store::NewMessage> to_append;
   std::vector<size_t> appended_index;
   to_append.reserve(new_count);
@@ -256,12 +278,12 @@ Result<BatchResult> Ingest::ingest_batch(const Destination& to, std::vector<Inco
     BatchItem& item = result.items[i];
     if (item.outcome != BatchItem::Outcome::Stored) continue;
     Incoming& in = messages[i];
-    auto blob = store_.blobs().put(in.bytes);
+    auto blob = (*blobs)->add(in.bytes);
     if (!blob) return blob.error();
     item.blob = *blob;
     store::NewMessage message;
     message.blob = *blob;
-    message.parsed = mime::serialize(mime::parse(in.bytes, options_.parse_limits));
+    describe(message, in.bytes, mime::parse(in.bytes, options_.parse_limits));
     message.flags = std::move(in.flags);
     store::normalize(message.flags);
     message.internal_date = in.internal_date.value_or(clock_.now_unix());
@@ -270,6 +292,7 @@ Result<BatchResult> Ingest::ingest_batch(const Destination& to, std::vector<Inco
     to_append.push_back(std::move(message));
     appended_index.push_back(i);
   }
+  ROOST_TRY((*blobs)->sync());
   auto appended = store_.append(to.mailbox, std::move(to_append));
   if (!appended) return appended.error();
   if (appended->messages.size() != appended_index.size()) {

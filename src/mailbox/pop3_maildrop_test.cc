@@ -339,7 +339,7 @@ TEST_F(Pop3MaildropTest, BigMaildropLoadsFromTheSizeCache) {
   for (int i = 0; i < kMessages; ++i) {
     auto ref = store_->blobs().put("Subject: " + std::to_string(i) + "\n\n" + body);
     ASSERT_TRUE(ref);
-    batch.push_back({*ref, "", {}, kNow, 0});
+    batch.push_back({*ref, "", {}, kNow, 0, -1, std::nullopt});
     if (batch.size() == 1000 || i + 1 == kMessages) {
       ASSERT_TRUE(store_->append(inbox_, std::move(batch)));
       batch.clear();

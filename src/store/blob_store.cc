@@ -9,4 +9,22 @@ Result<BlobRef> BlobStore::put(std::string_view bytes) {
   return (*writer)->commit();
 }
 
+namespace {
+
+class PutEachBatch final : public BlobBatch {
+ public:
+  explicit PutEachBatch(BlobStore& blobs) : blobs_(blobs) {}
+  Result<BlobRef> add(std::string_view bytes) override { return blobs_.put(bytes); }
+  Status sync() override { return ok(); }
+
+ private:
+  BlobStore& blobs_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<BlobBatch>> BlobStore::begin_batch() {
+  return std::unique_ptr<BlobBatch>(new PutEachBatch(*this));
+}
+
 }  // namespace roost::store

@@ -28,6 +28,17 @@ class BlobWriter {
   virtual void abort() = 0;
 };
 
+// Many blobs made durable together (import batches): each add() stores its bytes and gives the
+// ref at once; sync() returns when every blob added so far is durable, as commit() would leave
+// it. The index may reference the blobs only after sync(). Dropping a batch before sync() leaves
+// nothing that repair would not remove.
+class BlobBatch {
+ public:
+  virtual ~BlobBatch() = default;
+  virtual Result<BlobRef> add(std::string_view bytes) = 0;
+  virtual Status sync() = 0;
+};
+
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
@@ -36,6 +47,9 @@ class BlobStore {
   virtual Result<std::shared_ptr<const MappedFile>> read(const std::string& blob_id) = 0;
   // Convenience: begin + write + commit.
   Result<BlobRef> put(std::string_view bytes);
+  // The default batch puts (and so syncs) each blob in add(); backends override it to share one
+  // sync among the batch.
+  virtual Result<std::unique_ptr<BlobBatch>> begin_batch();
 };
 
 }  // namespace roost::store

@@ -82,6 +82,10 @@ class Store {
   // NotFound when one is unknown.
   virtual Result<std::vector<std::string>> parsed_of_many(
       const std::vector<std::string>& blob_ids) = 0;
+  // The top-level header blocks kept at append (NewMessage::header) of the messages in `uids`,
+  // ascending UID; a message whose header was not kept is left out (read its blob).
+  virtual Result<std::vector<std::pair<Uid, std::string>>> headers(MailboxId mailbox,
+                                                                   const UidSet& uids) = 0;
   // The UID of a message with exactly these bytes in the mailbox, if any (import dedupe).
   virtual Result<std::optional<Uid>> find_by_blob(MailboxId mailbox,
                                                   const std::string& blob_id) = 0;

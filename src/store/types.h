@@ -87,6 +87,7 @@ struct MessageEntry {
   int64_t internal_date = 0;     // unix seconds (RFC 9051 INTERNALDATE)
   int32_t internal_date_tz = 0;  // offset in minutes east of UTC, for display
   int64_t save_date = 0;         // unix seconds (RFC 8514 SAVEDATE)
+  int64_t sent_date = -1;        // the Date header (ParsedMessage::date_unix), -1 when invalid
 };
 
 // What SELECT and FETCH 1:* FLAGS need, without blob ids: kept small for big mailboxes.
@@ -102,6 +103,10 @@ struct NewMessage {
   Flags flags;
   int64_t internal_date = 0;
   int32_t internal_date_tz = 0;
+  // Kept in the index so SORT and SEARCH HEADER need neither `parsed` nor the blob:
+  int64_t sent_date = -1;             // ParsedMessage::date_unix
+  std::optional<std::string> header;  // the top-level header block; nullopt = not kept (per entry:
+                                      // a range scan in UID order reads a mailbox's headers)
 };
 
 struct Appended {

@@ -4,6 +4,7 @@ varied MIME messages, \\Seen by BODY[] but not BODY.PEEK, BINARY, STORE seen by 
 forms, and RFC 9051 §7.5.1 (no EXPUNGE during FETCH)."""
 import os
 import re
+import sqlite3
 import sys
 import time
 
@@ -413,6 +414,49 @@ def test_sort_and_thread():
             expect(cap in caps, (cap, caps))
 
 
+def test_sort_and_header_search_survive_schema_v3_upgrade():
+    """An index from before schema v4 (no kept headers, no sent dates) is upgraded at start and
+    answers SORT and SEARCH HEADER exactly as before; messages stored after the upgrade too."""
+    queries = ["SORT (DATE) UTF-8 ALL", "SORT (REVERSE DATE SUBJECT) UTF-8 ALL",
+               "UID SEARCH HEADER Message-ID <t2@example.com>", "SEARCH HEADER Subject lunch",
+               "SEARCH HEADER References t1", "SEARCH HEADER Date \"\"", "SEARCH FROM \"\"",
+               "SEARCH NOT HEADER X-Missing \"\"", "SEARCH SUBJECT lunch HEADER Subject re"]
+    undated = b"From: u@example.com\r\nSubject: Undated lunch\r\n\r\nbody\r\n"
+    bad_date = b"From: b@example.com\r\nDate: soon\r\nSubject: bad date\r\n\r\nbody\r\n"
+    with ImapServer() as s:
+        c0 = s.tls()
+        append(c0, "INBOX", None, thread_message(3, b"Agenda"))
+        append(c0, "INBOX", None, undated)
+        append(c0, "INBOX", None, thread_message(1, b"Lunch"))
+        append(c0, "INBOX", None, bad_date)
+        append(c0, "INBOX", None, thread_message(2, b"Re: lunch",
+                                                 b"References: <t1@example.com>\r\n"))
+        c0.logout()
+        c = Client(s)
+        c.ok("SELECT INBOX")
+        before = [c.ok(q)[0] for q in queries]
+        expect(before[0] == b"* SORT 3 5 1 2 4", before)
+        expect(before[2] == b"* SEARCH 5", before)
+        s.stop()
+        db = sqlite3.connect(os.path.join(s.dir, "index.sqlite"))
+        db.executescript("ALTER TABLE messages DROP COLUMN sent_date;"
+                         "DROP TABLE message_headers;"
+                         "UPDATE schema_version SET version = 3;")
+        db.close()
+        s.start()
+        c = Client(s)
+        c.ok("SELECT INBOX")
+        after = [c.ok(q)[0] for q in queries]
+        expect(after == before, list(zip(queries, before, after)))
+        c0 = s.tls()
+        append(c0, "INBOX", None, thread_message(4, b"Re: Re: Lunch",
+                                                 b"References: <t1@example.com> <t2@example.com>\r\n"))
+        c0.logout()
+        c.ok("NOOP")
+        expect(c.ok("SEARCH HEADER References t1")[0] == b"* SEARCH 5 6", "new and old")
+        expect(c.ok("SORT (DATE) UTF-8 ALL")[0] == b"* SORT 3 5 1 6 2 4", "sort")
+
+
 def test_preview_savedate_and_large_fetch():
     with ImapServer() as s:
         setup(s)
@@ -445,4 +489,5 @@ if __name__ == "__main__":
                test_store_and_other_sessions, test_idle_sees_flag_change,
                test_no_expunge_during_fetch, test_search_keys, test_esearch, test_searchres,
                test_objectid,
-               test_sort_and_thread, test_preview_savedate_and_large_fetch])
+               test_sort_and_thread, test_sort_and_header_search_survive_schema_v3_upgrade,
+               test_preview_savedate_and_large_fetch])

@@ -24,6 +24,46 @@ TEST_P(MessagesTest, UidsAscendNeverReused) {
   EXPECT_EQ(now.messages, 4u);
 }
 
+TEST_P(MessagesTest, SentDateAndHeaderAreKeptForSortAndSearch) {
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  MailboxInfo archive = mailbox(a.id, "Archive");
+  NewMessage dated = message("Date: x\r\nSubject: dated\r\n\r\nbody\r\n");
+  dated.sent_date = 1600000000;
+  dated.header = "Date: x\r\nSubject: dated\r\n\r\n";
+  NewMessage undated = message("no header kept");
+  ASSERT_TRUE(store().append(inbox.id, {dated, undated}));
+  ASSERT_TRUE(store().copy(inbox.id, all_uids(), archive.id));
+  for (MailboxId id : {inbox.id, archive.id}) {
+    auto entries = store().list_messages(id, all_uids());
+    ASSERT_TRUE(entries);
+    ASSERT_EQ(entries->size(), 2u);
+    EXPECT_EQ((*entries)[0].sent_date, 1600000000);
+    EXPECT_EQ((*entries)[1].sent_date, -1);
+  }
+  using Headers = std::vector<std::pair<Uid, std::string>>;
+  for (MailboxId id : {inbox.id, archive.id}) {
+    auto headers = store().headers(id, all_uids());
+    ASSERT_TRUE(headers) << headers.error().describe();
+    EXPECT_EQ(*headers, (Headers{{1, *dated.header}}));  // none kept for the undated one
+  }
+  // The same bytes appended again with a header: kept for the new entry only.
+  undated.header = "kept later";
+  ASSERT_TRUE(store().append(inbox.id, {undated}));
+  EXPECT_EQ(*store().headers(inbox.id, uid_set_of({2, 3})), (Headers{{3, "kept later"}}));
+  // Expunge, MOVE and mailbox deletion take the headers with their entries.
+  ASSERT_TRUE(store().expunge(inbox.id, uid_set_of({1})));
+  EXPECT_EQ(*store().headers(inbox.id, all_uids()), (Headers{{3, "kept later"}}));
+  ASSERT_TRUE(store().move(inbox.id, uid_set_of({3}), archive.id));
+  EXPECT_TRUE(store().headers(inbox.id, all_uids())->empty());
+  EXPECT_EQ(*store().headers(archive.id, all_uids()),
+            (Headers{{1, *dated.header}, {3, "kept later"}}));
+  MailboxInfo work = *store().create_mailbox(a.id, "Work");
+  ASSERT_TRUE(store().copy(archive.id, all_uids(), work.id));
+  ASSERT_TRUE(store().delete_mailbox(work.id));
+  EXPECT_TRUE(store().headers(work.id, all_uids())->empty());
+}
+
 TEST_P(MessagesTest, AppendKeepsFieldsAndCounters) {
   Account a = make_account();
   MailboxInfo inbox = mailbox(a.id, "INBOX");

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "mime/message.h"
 #include "store/event_hub.h"
 #include "store/sqlite/external_changes.h"
 #include "store_fixture.h"
@@ -15,8 +16,12 @@
 namespace roost::store::testing {
 namespace {
 
-// Takes a version-3 index back to what version 2 had.
+// Takes a version-4 index back to what version 3 had.
+constexpr const char* kDropVersion4 =
+    "ALTER TABLE messages DROP COLUMN sent_date; DROP TABLE message_headers;";
+// Takes a version-4 index back to what version 2 had.
 constexpr const char* kDropVersion3 =
+    "ALTER TABLE messages DROP COLUMN sent_date; DROP TABLE message_headers; "
     "DROP TABLE account_settings; DROP TABLE pop3_hidden; ALTER TABLE blobs DROP COLUMN crlf_size;";
 
 class SqliteStoreTest : public StoreTest {
@@ -51,6 +56,41 @@ TEST_P(SqliteStoreTest, BlobFilesLiveUnderFanOutDirs) {
   EXPECT_TRUE(std::filesystem::exists(*path)) << *path;
 }
 
+TEST_P(SqliteStoreTest, BlobBatchPlacesFilesOnlyAtSync) {
+  auto tmp_is_empty = [&] {
+    return std::filesystem::is_empty(std::filesystem::path(dir()) / "tmp");
+  };
+  {
+    auto dropped = store().blobs().begin_batch();
+    ASSERT_TRUE(dropped);
+    auto ref = (*dropped)->add("never synced");
+    ASSERT_TRUE(ref);
+    EXPECT_FALSE(std::filesystem::exists(*GetParam().blob_path(dir(), ref->id)));
+  }
+  EXPECT_TRUE(tmp_is_empty());  // a batch dropped before sync() leaves nothing
+  auto batch = store().blobs().begin_batch();
+  ASSERT_TRUE(batch);
+  auto one = (*batch)->add("first of the batch");
+  auto two = (*batch)->add("second of the batch");
+  auto again = (*batch)->add("first of the batch");
+  ASSERT_TRUE(one && two && again);
+  EXPECT_EQ(*one, *again);
+  EXPECT_FALSE(std::filesystem::exists(*GetParam().blob_path(dir(), one->id)));
+  ASSERT_TRUE((*batch)->sync());
+  EXPECT_TRUE(tmp_is_empty());
+  EXPECT_EQ(std::string((*store().blobs().read(two->id))->bytes()), "second of the batch");
+  EXPECT_FALSE((*batch)->add("after sync"));
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  NewMessage m1, m2, m3;
+  m1.blob = *one;
+  m2.blob = *two;
+  m3.blob = *again;
+  ASSERT_TRUE(store().append(inbox.id, {m1, m2, m3}));
+  reopen();  // repair keeps them: referenced
+  EXPECT_EQ(std::string((*store().blobs().read(one->id))->bytes()), "first of the batch");
+}
+
 TEST_P(SqliteStoreTest, SchemaVersion1IsUpgradedInPlace) {
   Account a = make_account();
   auto uids = append_texts(mailbox(a.id, "INBOX").id, 2);
@@ -73,7 +113,7 @@ TEST_P(SqliteStoreTest, SchemaVersion1IsUpgradedInPlace) {
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &stmt, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 3);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 4);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }
@@ -98,7 +138,42 @@ TEST_P(SqliteStoreTest, SchemaVersion2IsUpgradedInPlace) {
   EXPECT_EQ(*store().pop3_hidden(a.id), (std::vector<Pop3Hidden>{{m.blob.id, 5}}));
   EXPECT_EQ(*store().crlf_sizes({m.blob.id}), std::vector<std::optional<uint64_t>>{21});
   store_.reset();
-  EXPECT_EQ(count_rows("SELECT version FROM schema_version"), 3);
+  EXPECT_EQ(count_rows("SELECT version FROM schema_version"), 4);
+}
+
+TEST_P(SqliteStoreTest, SchemaVersion3IsUpgradedInPlaceWithSentDates) {
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  MailboxInfo trash = mailbox(a.id, "Trash");
+  auto real = [&](const std::string& bytes) {
+    NewMessage m = message(bytes);
+    m.parsed = mime::serialize(mime::parse(bytes));
+    return m;
+  };
+  NewMessage dated = real("Date: Tue, 1 Feb 2022 10:00:00 +0100\r\nSubject: a\r\n\r\nx\r\n");
+  NewMessage undated = real("Subject: b\r\n\r\ny\r\n");
+  NewMessage bad_date = real("Date: someday\r\nSubject: c\r\n\r\nz\r\n");
+  NewMessage unreadable = message("Date: Tue, 1 Feb 2022 10:00:00 +0100\r\n\r\n");
+  ASSERT_TRUE(store().append(inbox.id, {dated, undated, bad_date, unreadable}));
+  ASSERT_TRUE(store().copy(inbox.id, uid_set_of({1}), trash.id));
+  store_.reset();
+  exec_sql(std::string(kDropVersion4) + "UPDATE schema_version SET version = 3;");
+  reopen();
+  EXPECT_EQ(count_rows("SELECT version FROM schema_version"), 4);
+  std::vector<int64_t> sent;
+  for (const MessageEntry& e : *store().list_messages(inbox.id, all_uids())) {
+    sent.push_back(e.sent_date);
+  }
+  // 2022-02-01 09:00 UTC; no, an invalid or an unreadable Date give -1 (SORT uses INTERNALDATE).
+  EXPECT_EQ(sent, (std::vector<int64_t>{1643706000, -1, -1, -1}));
+  EXPECT_EQ((*store().list_messages(trash.id, all_uids()))[0].sent_date, 1643706000);
+  // Headers were not kept before version 4: SEARCH reads those from the blob.
+  EXPECT_TRUE(store().headers(inbox.id, all_uids())->empty());
+  // What is appended after the upgrade keeps its header.
+  NewMessage later = real("Subject: later\r\n\r\nw\r\n");
+  later.header = "Subject: later\r\n\r\n";
+  ASSERT_TRUE(store().append(inbox.id, {later}));
+  EXPECT_EQ(store().headers(inbox.id, all_uids())->size(), 1u);
 }
 
 TEST_P(SqliteStoreTest, DeleteAccountLeavesNoSettingsOrMarkRows) {

@@ -66,18 +66,19 @@ SearchMessage search_message(MessageLoader& loader, uint32_t seq,
   message.entry = &entry;
   message.load_parsed = [&loader, &entry] { return loader.parsed(entry); };
   message.load_bytes = [&loader, &entry] { return loader.bytes(entry); };
+  message.load_header = [&loader, &entry]() -> Result<std::optional<std::string_view>> {
+    return loader.header(entry);
+  };
   return message;
 }
 
-// Told of each match on the blocking thread, with its entry and its batch's loader (valid for
-// the call only), so SORT by DATE, ARRIVAL or SIZE builds its records in the search's own pass.
-using MatchVisitor =
-    std::function<Status(const MessageTarget&, const store::MessageEntry&, MessageLoader&)>;
+// Told of each match on the blocking thread, with its entry, so SORT by DATE, ARRIVAL or SIZE
+// builds its records in the search's own pass (the entry carries the sent date).
+using MatchVisitor = std::function<Status(const MessageTarget&, const store::MessageEntry&)>;
 
-// The targets (in order) that match `program`, evaluated in batches off the strand. With
-// `visit_parsed`, the parsed messages of each batch's matches are read in one go for `visit`.
+// The targets (in order) that match `program`, evaluated in batches off the strand.
 awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& program,
-                                      const MatchVisitor& visit = {}, bool visit_parsed = false) {
+                                      const MatchVisitor& visit = {}) {
   const mailbox::MailboxView& view = session.selected()->view;
   std::vector<MessageTarget> targets = all_targets(view);
   SearchContext context = context_of(*session.selected());
@@ -92,6 +93,7 @@ awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& pro
       auto entries = loader.entries(slice);
       if (!entries) return entries.error();
       if (program.needs_parsed()) ROOST_TRY(loader.load_parsed(*entries));
+      if (program.needs_header()) ROOST_TRY(loader.load_headers(*entries));
       Matches out;
       std::vector<std::optional<store::MessageEntry>> hits;
       for (size_t i = 0; i < slice.size(); ++i) {
@@ -105,8 +107,7 @@ awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& pro
         if (visit) hits.push_back(std::move(entry));
       }
       if (!visit) return out;
-      if (visit_parsed) ROOST_TRY(loader.load_parsed(hits));
-      for (size_t i = 0; i < hits.size(); ++i) ROOST_TRY(visit(out.targets[i], *hits[i], loader));
+      for (size_t i = 0; i < hits.size(); ++i) ROOST_TRY(visit(out.targets[i], *hits[i]));
       return out;
     });
     if (!found) co_return found.error();
@@ -198,8 +199,8 @@ awaitable<Reply> cmd_search(Session& session, Command& command) {
 namespace {
 
 struct OrderingInput {
-  bool needs_parsed = false;      // some key reads the parsed message
-  bool needs_date_only = false;   // ... but only its Date: records keep no parsed message
+  bool needs_parsed = false;     // some key reads the parsed message
+  bool needs_date_only = false;  // ... but only its Date: records keep no parsed message
   bool needs_references = false;
 };
 
@@ -226,20 +227,16 @@ awaitable<Result<std::string>> search_and_order(Session& session, const Command&
   bool uid = command.uid;
   std::vector<SortRecord> records;
   bool one_pass = !input.needs_parsed || input.needs_date_only;
-  MatchVisitor build = [&](const MessageTarget& target, const store::MessageEntry& entry,
-                           MessageLoader& loader) -> Status {
+  MatchVisitor build = [&](const MessageTarget& target,
+                           const store::MessageEntry& entry) -> Status {
     SortRecord record = record_of(target, entry, uid);
-    if (input.needs_parsed) {
-      auto parsed = loader.parsed(entry);
-      if (!parsed) return parsed.error();
-      record.date_unix = (*parsed)->date_unix;
-    }
+    if (input.needs_parsed) record.date_unix = entry.sent_date;  // kept by the index (schema v4)
     records.push_back(std::move(record));
     return ok();
   };
   // Named, not a temporary in the co_await expression (GCC 12 destroys such temporaries twice).
   MatchVisitor visit = one_pass ? std::move(build) : MatchVisitor();
-  auto found = co_await run_search(session, program, visit, input.needs_parsed);
+  auto found = co_await run_search(session, program, visit);
   if (!found) co_return found.error();
   highest = highest_of(found->modseqs);
   if (one_pass) co_return co_await session.blocking().run([&] { return order(records); });
@@ -281,8 +278,8 @@ awaitable<Reply> cmd_sort(Session& session, Command& command) {
   for (const SortCriterion& c : args.criteria) {
     using Key = SortCriterion::Key;
     needs_parsed = needs_parsed || (c.key != Key::Arrival && c.key != Key::Size);
-    needs_more_than_date = needs_more_than_date ||
-                           (c.key != Key::Arrival && c.key != Key::Size && c.key != Key::Date);
+    needs_more_than_date =
+        needs_more_than_date || (c.key != Key::Arrival && c.key != Key::Size && c.key != Key::Date);
   }
   auto criteria = args.criteria;
   store::ModSeq highest = 0;

@@ -15,8 +15,9 @@ namespace roost::imap {
 
 using K = SearchKeyType;
 
-// What a key reads, cheapest first; And/Or evaluate children in this order.
-enum class Cost { Entry = 0, Parsed = 1, Header = 2, Body = 3 };
+// What a key reads, cheapest first; And/Or evaluate children in this order. A HEADER key reads
+// the header block the index keeps (Header), a body key the parsed message and the blob (Body).
+enum class Cost { Entry = 0, Header = 1, Parsed = 2, Body = 3 };
 
 struct SearchProgram::Node {
   SearchKeyType type = K::All;
@@ -223,6 +224,8 @@ class Evaluation {
         return e.modseq >= n.number;  // RFC 7162 §3.1.5
       case K::EmailId:
         return n.needle == email_id(e.blob);
+      case K::Header:
+        return header_field(n);
       default:
         return eval_message(n);
     }
@@ -253,8 +256,6 @@ class Evaluation {
         return addresses(p.cc, p.envelope.cc, n.needle);
       case K::Bcc:
         return addresses(p.bcc, p.envelope.bcc, n.needle);
-      case K::Header:
-        return header_field(p, n);
       case K::Body:
       case K::Text: {
         auto bytes = bytes_();
@@ -275,12 +276,26 @@ class Evaluation {
     return contains_folded(decoded, needle) || contains_folded(raw_addresses(raw), needle);
   }
 
-  Result<bool> header_field(const mime::ParsedMessage& p, const Node& n) {
+  // The top-level header block: kept by the index, else cut from the bytes ("" without parts).
+  Result<std::string_view> top_header() {
+    if (m_.load_header) {
+      auto kept = m_.load_header();
+      if (!kept) return kept.error();
+      if (*kept) return **kept;
+    }
+    auto parsed = parsed_();
+    if (!parsed) return parsed.error();
     auto bytes = bytes_();
     if (!bytes) return bytes.error();
-    if (p.parts.empty()) return false;
+    if ((*parsed)->parts.empty()) return std::string_view();
+    return part_header(*bytes, (*parsed)->parts[0]);
+  }
+
+  Result<bool> header_field(const Node& n) {
+    auto header = top_header();
+    if (!header) return header.error();
     bool found = false;
-    mime::for_each_header_field(part_header(*bytes, p.parts[0]), [&](const mime::HeaderField& f) {
+    mime::for_each_header_field(*header, [&](const mime::HeaderField& f) {
       if (found || !mime::iequals(f.name, n.header_name)) return;
       std::string value = mime::unfold(f.value);
       found = contains_folded(value, n.needle) ||
@@ -336,7 +351,15 @@ SearchProgram::SearchProgram(SearchProgram&&) noexcept = default;
 SearchProgram& SearchProgram::operator=(SearchProgram&&) noexcept = default;
 
 bool SearchProgram::needs_parsed() const { return root_->cost >= Cost::Parsed; }
-bool SearchProgram::needs_bytes() const { return root_->cost >= Cost::Header; }
+bool SearchProgram::needs_bytes() const { return root_->cost >= Cost::Body; }
+
+namespace {
+bool has_header_key(const Node& n) {
+  return n.type == K::Header || std::any_of(n.children.begin(), n.children.end(), has_header_key);
+}
+}  // namespace
+
+bool SearchProgram::needs_header() const { return has_header_key(*root_); }
 
 Result<bool> SearchProgram::matches(const SearchMessage& message,
                                     const SearchContext& context) const {

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ struct SearchMessage {
   const store::MessageEntry* entry = nullptr;
   std::function<Result<const mime::ParsedMessage*>()> load_parsed;
   std::function<Result<std::string_view>()> load_bytes;
+  // The top-level header block the store kept (HEADER keys); nullopt, or no loader, when it was
+  // not kept: the header is then cut from load_bytes() by load_parsed()'s structure.
+  std::function<Result<std::optional<std::string_view>>()> load_header;
 };
 
 class SearchProgram {
@@ -57,7 +61,8 @@ class SearchProgram {
   SearchProgram& operator=(SearchProgram&&) noexcept;
 
   bool needs_parsed() const;  // some key reads the ParsedMessage
-  bool needs_bytes() const;   // some key reads header or body bytes
+  bool needs_bytes() const;   // some key reads body bytes
+  bool needs_header() const;  // some key reads header fields (HEADER, FROM "" ...)
 
   // Fails only when a loader fails.
   Result<bool> matches(const SearchMessage& message, const SearchContext& context) const;

@@ -61,8 +61,8 @@ Status create_parents(WriteTxn& txn, AccountId account, std::string_view name, i
 Status delete_mailbox_rows(WriteTxn& txn, const MailboxInfo& mb) {
   ROOST_TRY(release_mailbox_blobs(txn, mb.id));
   for (const char* sql :
-       {"DELETE FROM messages WHERE mailbox = ?", "DELETE FROM tombstones WHERE mailbox = ?",
-        "DELETE FROM mailboxes WHERE id = ?"}) {
+       {"DELETE FROM messages WHERE mailbox = ?", "DELETE FROM message_headers WHERE mailbox = ?",
+        "DELETE FROM tombstones WHERE mailbox = ?", "DELETE FROM mailboxes WHERE id = ?"}) {
     auto stmt = txn.db.prepare(sql);
     if (!stmt) return stmt.error();
     ROOST_TRY(stmt->bind(1, mb.id).run());

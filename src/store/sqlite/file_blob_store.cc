@@ -77,14 +77,15 @@ Status FileBlobStore::init() {
   return env_.make_dirs(tmp_dir_);
 }
 
+std::pair<std::string, std::string> FileBlobStore::new_tmp() {
+  std::lock_guard lock(mu_);
+  std::string name = std::to_string(::getpid()) + "." + std::to_string(next_tmp_++);
+  live_tmp_.insert(name);
+  return {name, tmp_dir_ + "/" + name};
+}
+
 Result<std::unique_ptr<BlobWriter>> FileBlobStore::begin() {
-  std::string name;
-  {
-    std::lock_guard lock(mu_);
-    name = std::to_string(::getpid()) + "." + std::to_string(next_tmp_++);
-    live_tmp_.insert(name);
-  }
-  std::string path = tmp_dir_ + "/" + name;
+  auto [name, path] = new_tmp();
   auto file = env_.create_file(path);
   if (!file) {
     forget_tmp(name);
@@ -110,21 +111,18 @@ std::string FileBlobStore::path_of(std::string_view id) const {
   return path;
 }
 
-Status FileBlobStore::make_fanout_dirs(const std::string& id) {
+Status FileBlobStore::make_fanout_dirs(const std::string& id, std::set<std::string>& dirty) {
   std::string first = blob_dir_ + "/" + id.substr(0, 2);
   std::string second = first + "/" + id.substr(2, 2);
   if (env_.exists(second)) return ok();
-  bool new_first = !env_.exists(first);
-  ROOST_TRY(env_.make_dirs(second));
-  if (!durable_) return ok();
-  // New directory entries must be durable before the blob inside them is.
-  if (new_first) ROOST_TRY(env_.sync_dir(blob_dir_));
-  return env_.sync_dir(first);
+  // New directory entries must be durable before the blob inside them is acknowledged.
+  if (!env_.exists(first)) dirty.insert(blob_dir_);
+  dirty.insert(first);
+  return env_.make_dirs(second);
 }
 
-Result<BlobRef> FileBlobStore::finish(const std::string& tmp_path, const std::string& id,
-                                      uint64_t size) {
-  ROOST_TRY(make_fanout_dirs(id));
+Status FileBlobStore::place(const std::string& tmp_path, const std::string& id,
+                            std::set<std::string>& dirty) {
   std::string path = path_of(id);
   {
     std::lock_guard lock(mu_);
@@ -135,12 +133,27 @@ Result<BlobRef> FileBlobStore::finish(const std::string& tmp_path, const std::st
       return st.error();
     }
   }
-  if (durable_) {
-    Status st = env_.sync_dir(path.substr(0, path.size() - id.size() - 1));
-    if (!st) {
-      unpin(id);
-      return st.error();
-    }
+  // Synced even when the file was there: its rename may still be in flight in another batch.
+  dirty.insert(path.substr(0, path.size() - id.size() - 1));
+  return ok();
+}
+
+Status FileBlobStore::sync_dirs(const std::set<std::string>& dirs) {
+  if (!durable_) return ok();
+  for (const std::string& dir : dirs) ROOST_TRY(env_.sync_dir(dir));
+  return ok();
+}
+
+Result<BlobRef> FileBlobStore::finish(const std::string& tmp_path, const std::string& id,
+                                      uint64_t size) {
+  std::set<std::string> parents, leaf;
+  ROOST_TRY(make_fanout_dirs(id, parents));
+  ROOST_TRY(sync_dirs(parents));
+  ROOST_TRY(place(tmp_path, id, leaf));
+  Status st = sync_dirs(leaf);
+  if (!st) {
+    unpin(id);
+    return st.error();
   }
   return BlobRef{id, size};
 }

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/env.h"
@@ -28,6 +29,9 @@ class FileBlobStore final : public BlobStore {
   Status init();  // creates blobs/ and tmp/
   Result<std::unique_ptr<BlobWriter>> begin() override;
   Result<std::shared_ptr<const MappedFile>> read(const std::string& blob_id) override;
+  // Writes the batch's files unsynced; sync() makes them durable with one syncfs, renames them
+  // into place and makes the new names durable with another.
+  Result<std::unique_ptr<BlobBatch>> begin_batch() override;
 
   std::string path_of(std::string_view id) const;
   // Removes the file when no writer pinned the id and `unreferenced()` (checked under
@@ -43,9 +47,17 @@ class FileBlobStore final : public BlobStore {
 
  private:
   friend class FileBlobWriter;
+  friend class FileBlobBatch;
+  // A fresh temp file name (registered as live) and its path.
+  std::pair<std::string, std::string> new_tmp();
   Result<BlobRef> finish(const std::string& tmp_path, const std::string& id, uint64_t size);
   void forget_tmp(const std::string& name);
-  Status make_fanout_dirs(const std::string& id);
+  // Creates the fan-out directories of `id`; those whose entries changed go to `dirty`.
+  Status make_fanout_dirs(const std::string& id, std::set<std::string>& dirty);
+  // Renames a synced temp file to the blob's path, pinning the id (the append unpins it); its
+  // directory goes to `dirty`.
+  Status place(const std::string& tmp_path, const std::string& id, std::set<std::string>& dirty);
+  Status sync_dirs(const std::set<std::string>& dirs);  // nothing when not durable
 
   Env& env_;
   std::string blob_dir_;

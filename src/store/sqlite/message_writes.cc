@@ -53,6 +53,22 @@ Status add_blob_ref(WriteTxn& txn, const BlobRef& blob, std::string_view parsed)
   return stmt->run();
 }
 
+Status insert_header(WriteTxn& txn, MailboxId mailbox, Uid uid, std::string_view header) {
+  auto stmt = txn.db.prepare("INSERT INTO message_headers(mailbox, uid, header) VALUES (?,?,?)");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(mailbox, uid).bind_blob(3, header);
+  return stmt->run();
+}
+
+// COPY/MOVE: the destination entry keeps the source's header, when one was kept.
+Status copy_header(WriteTxn& txn, MailboxId from, Uid from_uid, MailboxId to, Uid to_uid) {
+  auto stmt = txn.db.prepare(
+      "INSERT INTO message_headers(mailbox, uid, header) SELECT ?, ?, header "
+      "FROM message_headers WHERE mailbox = ? AND uid = ?");
+  if (!stmt) return stmt.error();
+  return stmt->bind_all(to, to_uid, from, from_uid).run();
+}
+
 // Drops `count` references; at zero the row goes and the file is freed after commit.
 Status drop_blob_refs(WriteTxn& txn, const std::string& id, int64_t count) {
   auto stmt =
@@ -74,13 +90,18 @@ Status drop_blob_refs(WriteTxn& txn, const std::string& id, int64_t count) {
 
 Status insert_entry(WriteTxn& txn, MailboxId mailbox, Uid uid, ModSeq modseq, const BlobRef& blob,
                     uint32_t flags, std::string_view keywords, int64_t internal_date, int64_t tz,
-                    int64_t save_date) {
+                    int64_t save_date, int64_t sent_date) {
   auto stmt = txn.db.prepare(
       "INSERT INTO messages(mailbox, uid, modseq, blob, size, flags, keywords, internal_date, "
-      "tz, save_date) VALUES (?,?,?,?,?,?,?,?,?,?)");
+      "tz, save_date, sent_date) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   if (!stmt) return stmt.error();
   stmt->bind_all(mailbox, uid, modseq, blob.id, blob.size, flags, keywords, internal_date, tz,
                  save_date);
+  if (sent_date == -1) {
+    stmt->bind_null(11);  // NULL: no valid Date header (RFC 5256 §2.2: SORT uses INTERNALDATE)
+  } else {
+    stmt->bind(11, sent_date);
+  }
   return stmt->run();
 }
 
@@ -110,12 +131,15 @@ Status expunge_entries(WriteTxn& txn, const MailboxInfo& mb,
   std::map<std::string, int64_t> refs;  // blob id -> references dropped
   auto del = txn.db.prepare("DELETE FROM messages WHERE mailbox = ? AND uid = ?");
   if (!del) return del.error();
+  auto del_header = txn.db.prepare("DELETE FROM message_headers WHERE mailbox = ? AND uid = ?");
+  if (!del_header) return del_header.error();
   // Tombstones feed QRESYNC VANISHED (RFC 7162 §3.2.10) and JMAP /changes.
   auto tomb =
       txn.db.prepare("INSERT OR REPLACE INTO tombstones(mailbox, uid, modseq) VALUES (?,?,?)");
   if (!tomb) return tomb.error();
   for (const MessageEntry& e : entries) {
     ROOST_TRY(del->bind_all(mb.id, e.uid).run());
+    ROOST_TRY(del_header->bind_all(mb.id, e.uid).run());
     ROOST_TRY(tomb->bind_all(mb.id, e.uid, out.modseq).run());
     delta.add(e.flags.system, e.blob.size, -1);
     ++refs[e.blob.id];
@@ -174,7 +198,8 @@ Status append(WriteTxn& txn, MailboxId mailbox, std::vector<NewMessage>& message
     uint32_t flags = m.flags.system & kKnownFlags;
     ROOST_TRY(add_blob_ref(txn, m.blob, m.parsed));
     ROOST_TRY(insert_entry(txn, mb->id, uid, modseq, m.blob, flags, join_keywords(m.flags.keywords),
-                           m.internal_date, m.internal_date_tz, now));
+                           m.internal_date, m.internal_date_tz, now, m.sent_date));
+    if (m.header) ROOST_TRY(insert_header(txn, mb->id, uid, *m.header));
     delta.add(flags, m.blob.size, +1);
     out.messages.push_back({uid, modseq});
     ++uid;
@@ -241,7 +266,8 @@ Status copy(WriteTxn& txn, MailboxId from, const UidSet& uids, MailboxId to, boo
     ROOST_TRY(ref->bind(1, e.blob.id).run());
     ROOST_TRY(insert_entry(txn, to, uid, modseq, e.blob, e.flags.system,
                            join_keywords(e.flags.keywords), e.internal_date, e.internal_date_tz,
-                           now));
+                           now, e.sent_date));
+    ROOST_TRY(copy_header(txn, from, e.uid, to, uid));
     delta.add(e.flags.system, e.blob.size, +1);
     out.mapping.emplace_back(e.uid, uid);
     ++uid;

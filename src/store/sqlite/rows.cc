@@ -40,6 +40,7 @@ MessageEntry entry_at(const Statement& row) {
   e.internal_date = row.int_at(6);
   e.internal_date_tz = static_cast<int32_t>(row.int_at(7));
   e.save_date = row.int_at(8);
+  e.sent_date = row.is_null(9) ? -1 : row.int_at(9);
   return e;
 }
 

@@ -17,7 +17,8 @@ namespace roost::store::sqlite {
   "id, account, name, role, subscribed, uidvalidity, uidnext, highestmodseq, messages, " \
   "unseen, deleted, bytes"
 #define ROOST_ACCOUNT_COLUMNS "id, name, password_hash, created, scram"
-#define ROOST_ENTRY_COLUMNS "uid, modseq, blob, size, flags, keywords, internal_date, tz, save_date"
+#define ROOST_ENTRY_COLUMNS \
+  "uid, modseq, blob, size, flags, keywords, internal_date, tz, save_date, sent_date"
 
 MailboxInfo mailbox_at(const Statement& row);  // ROOST_MAILBOX_COLUMNS from column 0
 Account account_at(const Statement& row);      // ROOST_ACCOUNT_COLUMNS from column 0

@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "base/log.h"
+#include "mime/message.h"
+
 namespace roost::store::sqlite {
 namespace {
 
@@ -107,6 +110,54 @@ CREATE TABLE pop3_hidden(
 ALTER TABLE blobs ADD COLUMN crlf_size INTEGER;
 )sql";
 
+// Version 4: what SORT and SEARCH HEADER read without the parsed message or the blob: each
+// entry's sent date (NULL: no valid Date header) and its top-level header block (no row: not
+// kept, read the blob), keyed like messages so a search reads a mailbox's headers in one range
+// scan. Sent dates are back-filled from `parsed`; entries from before have no header row.
+constexpr const char* kSchemaV4Changes = R"sql(
+ALTER TABLE messages ADD COLUMN sent_date INTEGER;
+CREATE TABLE message_headers(
+  mailbox INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  header BLOB NOT NULL,
+  PRIMARY KEY(mailbox, uid)
+) WITHOUT ROWID;
+)sql";
+
+constexpr int64_t kProgressEvery = 100000;  // blobs between two upgrade progress lines
+
+Status backfill_sent_dates(Connection& db) {
+  auto total = db.prepare("SELECT count(*) FROM blobs");
+  if (!total) return total.error();
+  ROOST_TRY(total->expect_row("blob count"));
+  int64_t count = total->int_at(0);
+  total->reset();
+  if (count >= kProgressEvery) {
+    log::info("store.upgrade",
+              {{"schema", "4"}, {"step", "sent dates"}, {"blobs", std::to_string(count)}});
+  }
+  auto blobs = db.prepare("SELECT id, parsed FROM blobs");
+  if (!blobs) return blobs.error();
+  auto update = db.prepare("UPDATE messages SET sent_date = ? WHERE blob = ?");
+  if (!update) return update.error();
+  for (int64_t done = 0;; ++done) {
+    auto row = blobs->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    if (done > 0 && done % kProgressEvery == 0) {
+      log::info("store.upgrade", {{"schema", "4"},
+                                  {"step", "sent dates"},
+                                  {"done", std::to_string(done)},
+                                  {"blobs", std::to_string(count)}});
+    }
+    // An unreadable parsed message keeps NULL, as a message without a Date header.
+    auto parsed = mime::deserialize(blobs->blob_at(1));
+    if (!parsed || parsed->date_unix == -1) continue;
+    ROOST_TRY(update->bind_all(parsed->date_unix, blobs->text_at(0)).run());
+  }
+  return ok();
+}
+
 Result<int> read_version(Connection& db) {
   ROOST_TRY(db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)"));
   auto stmt = db.prepare("SELECT version FROM schema_version");
@@ -121,6 +172,8 @@ Status migrate(Connection& db, int from) {
   if (from < 1) ROOST_TRY(db.exec(kSchemaV1));
   if (from < 2) ROOST_TRY(db.exec(kSchemaV2Changes));
   if (from < 3) ROOST_TRY(db.exec(kSchemaV3Changes));
+  if (from < 4) ROOST_TRY(db.exec(kSchemaV4Changes));
+  if (from >= 1 && from < 4) ROOST_TRY(backfill_sent_dates(db));
   ROOST_TRY(db.exec("DELETE FROM schema_version"));
   auto stmt = db.prepare("INSERT INTO schema_version(version) VALUES (?)");
   if (!stmt) return stmt.error();

@@ -46,9 +46,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
   ROOST_TRY(prepare_schema(**db, options.durable));
   ROOST_TRY((*db)->exec("PRAGMA cache_size=-65536"));
   if (options.external_changes_ms > 0) {
-    store->external_ = std::make_unique<ExternalChanges>(
-        options.data_dir + "/index.sqlite", store->events_,
-        std::chrono::milliseconds(options.external_changes_ms));
+    store->external_ =
+        std::make_unique<ExternalChanges>(options.data_dir + "/index.sqlite", store->events_,
+                                          std::chrono::milliseconds(options.external_changes_ms));
   }
   SqliteStore* self = store.get();
   store->writer_ = std::make_unique<WriteQueue>(
@@ -279,6 +279,31 @@ Result<std::vector<std::string>> SqliteStore::parsed_of_many(
       stmt->bind(1, id);
       ROOST_TRY(stmt->expect_row("blob"));
       out.emplace_back(stmt->blob_at(0));
+      stmt->reset();
+    }
+    return out;
+  });
+}
+
+Result<std::vector<std::pair<Uid, std::string>>> SqliteStore::headers(MailboxId mailbox,
+                                                                      const UidSet& uids) {
+  using Out = std::vector<std::pair<Uid, std::string>>;
+  return read<Out>([&](Connection& db) -> Result<Out> {
+    ReadTransaction snapshot(db);
+    ROOST_TRY(snapshot.status());
+    auto stmt = db.prepare(
+        "SELECT uid, header FROM message_headers WHERE mailbox = ? AND uid BETWEEN ? AND ? "
+        "ORDER BY uid");
+    if (!stmt) return stmt.error();
+    Out out;
+    for (const UidRange& r : uids) {
+      stmt->bind_all(mailbox, r.first, r.last);
+      for (;;) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.emplace_back(static_cast<Uid>(stmt->int_at(0)), std::string(stmt->blob_at(1)));
+      }
       stmt->reset();
     }
     return out;

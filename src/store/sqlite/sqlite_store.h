@@ -51,6 +51,8 @@ class SqliteStore final : public Store {
   Result<std::string> parsed_of(const std::string& blob_id) override;
   Result<std::vector<std::string>> parsed_of_many(
       const std::vector<std::string>& blob_ids) override;
+  Result<std::vector<std::pair<Uid, std::string>>> headers(MailboxId mailbox,
+                                                           const UidSet& uids) override;
   Result<std::optional<Uid>> find_by_blob(MailboxId mailbox, const std::string& blob_id) override;
   Result<StoreFlagsResult> store_flags(MailboxId mailbox, const UidSet& uids,
                                        const FlagUpdate& update) override;
@@ -99,7 +101,7 @@ class SqliteStore final : public Store {
   ReadPool readers_;
   std::shared_ptr<EventHub> events_;
   std::unique_ptr<ExternalChanges> external_;  // when options.external_changes_ms > 0
-  std::unique_ptr<WriteQueue> writer_;  // last: its thread stops before the rest goes
+  std::unique_ptr<WriteQueue> writer_;         // last: its thread stops before the rest goes
 };
 
 }  // namespace roost::store::sqlite
