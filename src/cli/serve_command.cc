@@ -143,7 +143,7 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
       {store->get(), &directory, &ingest, &blocking, &hashing, &Clock::system(),
        &remote_delivery, smtp::make_inbound_check(*authenticator)},
       {.hostname = settings.smtp.hostname,
-       .spool_dir = dir + "/tmp/smtp",
+       .spool_dir = dir + "/smtp-spool",
        .max_message_size = static_cast<uint64_t>(settings.smtp.max_message_size),
        .max_recipients = static_cast<size_t>(settings.smtp.max_recipients),
        .messages_per_hour = static_cast<uint32_t>(settings.smtp.messages_per_hour),

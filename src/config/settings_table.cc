@@ -335,7 +335,7 @@ std::vector<Key> build_keys() {
   add(text(
           "smtp", "hostname", [](Settings& s) -> std::string& { return s.smtp.hostname; },
           "Name in the SMTP/LMTP greeting, `Received:` fields and generated Message-IDs."),
-      "`server.hostname`");
+      "= `server.hostname`");
   keys.back().check = check_hostname;
   add(text_list(
           "smtp", "local_domains", [](Settings& s) -> std::vector<std::string>& {

@@ -19,6 +19,8 @@ TEST(Settings, EmptyFileGivesDefaults) {
   for (const auto& l : s->listeners()) names.push_back(net::to_string(l));
   EXPECT_EQ(names, (std::vector<std::string>{"imap=0.0.0.0:143", "imaps=0.0.0.0:993",
                                              "pop3=0.0.0.0:110", "pop3s=0.0.0.0:995",
+                                             "submission=0.0.0.0:587",
+                                             "submissions=0.0.0.0:465", "smtp=0.0.0.0:25",
                                              "http=127.0.0.1:8080"}));
 }
 

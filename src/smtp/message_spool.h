@@ -1,5 +1,5 @@
 // MessageSpool: the bytes of the message a session is receiving (DATA or BDAT), kept in memory
-// up to a bound and spilled to a private file under <data_dir>/tmp/smtp beyond it, so a large
+// up to a bound and spilled to a private file under <data_dir>/smtp-spool beyond it, so a large
 // message never sits whole in memory. It exists because headers must be prepended after the
 // whole message was read (Received:, and the verdict headers of the InboundCheck seam, which
 // needs the whole message for DKIM), while Ingest only takes bytes in order.

@@ -51,7 +51,7 @@ struct SmtpServices {
 
 struct SmtpOptions {
   std::string hostname = "localhost";          // greeting, Received:, Message-ID
-  std::string spool_dir;                       // where large messages spill (<data_dir>/tmp/smtp)
+  std::string spool_dir;                       // where large messages spill (<data_dir>/smtp-spool)
   uint64_t max_message_size = 64 * 1024 * 1024;  // SIZE (RFC 1870)
   size_t max_recipients = 100;                 // per message (RFC 5321 §4.5.3.1.8: >= 100)
   uint32_t messages_per_hour = 200;            // per submitting account; 0 = unlimited

@@ -545,6 +545,10 @@ ParseEvent CommandParser::next() {
 ParseEvent CommandParser::on_line(std::string_view line) {
   if (mode_ == Mode::Line) {
     mode_ = Mode::Command;
+    if (line.size() > limits_.max_sasl_line) {  // a bare-LF line one octet over the limit
+      return error(500, "5.5.6", "Line too long (the limit is " +
+                                     std::to_string(limits_.max_sasl_line) + " octets)");
+    }
     ParseEvent ev;
     ev.kind = ParseEventKind::Line;
     ev.line = std::string(line);

@@ -200,6 +200,14 @@ TEST(SmtpParser, LongSaslLine) {
   EXPECT_EQ(e.log, (std::vector<std::string>{"C AUTH", "! 500 5.5.6 ", "C NOOP"}));
 }
 
+TEST(SmtpParser, SaslLineOverLimitWithBareLf) {
+  // Found by fuzz_smtp_command: without CR a line one octet over the limit slipped through.
+  ParserLimits limits;
+  limits.max_sasl_line = 50;
+  Events e = run_both("AUTH LOGIN\r\n" + std::string(51, 'A') + "\nNOOP\r\n", limits);
+  EXPECT_EQ(e.log, (std::vector<std::string>{"C AUTH", "! 500 5.5.6 ", "C NOOP"}));
+}
+
 TEST(SmtpParser, TakeBufferedDiscardsPipelinedCommands) {
   CommandParser p;
   p.feed("STARTTLS\r\nMAIL FROM:<evil@x.y>\r\n");
