@@ -19,8 +19,8 @@ LISTENERS=(
   "imaps       1993 implicit-TLS"
   "pop3        1110 STLS"
   "pop3s       1995 implicit-TLS"
-  # "submission  1587 STARTTLS"
-  # "submissions 1465 implicit-TLS"
+  "submission  1587 STARTTLS"
+  "submissions 1465 implicit-TLS"
   # "lmtp        1024 none"
   # "https       8443 implicit-TLS"
 )
@@ -55,7 +55,7 @@ for line in "${LISTENERS[@]}"; do
   listen_args+=(--listen "$proto=$HOST:$port")
   printf '  %-11s port %-5s TLS: %s\n' "$proto" "$port" "$tls"
 done
-echo "  user:      $USER_NAME"
+echo "  user:      $USER_NAME   (address $USER_NAME@$(hostname))"
 echo "  password:  $password   (in $PASSWORD_FILE)"
 echo "  data dir:  $(readlink -f "$DATA")   (TLS is self-signed: $DATA/tls/cert.pem)"
 echo "  stop:      Ctrl-C (or kill -TERM the roost process)"

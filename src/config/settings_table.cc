@@ -343,8 +343,9 @@ std::vector<Key> build_keys() {
           },
           "Domains whose mail is delivered to local accounts: `user@domain` reaches the account "
           "`user@domain`, else the account `user`; `user+tag@domain` reaches `user` (into its "
-          "folder `tag` when it has one, else INBOX). Mail for other domains is refused (no "
-          "relaying; remote delivery needs the outbound queue, not built yet)."),
+          "folder `tag` when it has one, else INBOX). Mail for other domains is accepted only from "
+          "authenticated accounts on the submission ports, and queued for remote delivery; "
+          "elsewhere it is refused (no relaying)."),
       "`[server.hostname]`");
   keys.back().check = check_domain_name;
   add(text_list(

@@ -1,7 +1,7 @@
-// OutboundQueue: the seam where the durable outbound queue (MX resolution, retries, DSN bounces;
-// issue #7, not built yet) plugs into submission. Until an implementation is passed in
-// SmtpServices::outbound, RCPT to a non-local domain is refused on every port with
-// "553 5.3.0 ... remote delivery is not available yet" and nothing is queued or faked.
+// OutboundQueue: where submission hands mail for other domains to the durable outbound queue
+// (smtp/remote_delivery.h: DKIM signing, then queue::OutboundQueue with MX resolution, retries
+// and DSN bounces). Without one (SmtpServices::outbound null, as in unit tests) RCPT to a
+// non-local domain is refused with "553 5.3.0 ... remote delivery is not available".
 // Contract for an implementation: enqueue() returns ok only when the message is durable in the
 // queue (RFC 5321 §6.1: the 250 after DATA transfers responsibility); it blocks (disk), so the
 // session calls it on the BlockingExecutor. Thread-safe.

@@ -8,8 +8,8 @@
 //   smtp (25)                  inbound: local domains only, no AUTH; relaying refused;
 //   lmtp                       as smtp, greeting LHLO, one reply per recipient after the data.
 // Messages for local recipients go through mailbox::Ingest (the one ingest path) and the 250 is
-// sent only once they are durable. Non-local recipients need the OutboundQueue seam, which is
-// not built yet: they are refused (outbound_queue.h). Blocking work (store, directory, ingest,
+// sent only once they are durable. Non-local recipients (submission only) go to the
+// OutboundQueue, durable before the 250 too. Blocking work (store, directory, ingest,
 // spool files, the InboundCheck seam) runs on the BlockingExecutor. Not thread-safe: everything
 // runs on the connection strand.
 #pragma once

@@ -6,6 +6,7 @@ import poplib
 import re
 import shutil
 import signal
+import smtplib
 import socket
 import ssl
 import subprocess
@@ -30,7 +31,8 @@ def main():
         clone = os.path.join(tmp, "clone")
         subprocess.run(["git", "clone", "--quiet", SOURCE, clone], check=True)
         port = free_port()
-        ports = {proto: free_port() for proto in ("imap", "imaps", "pop3", "pop3s")}
+        ports = {proto: free_port()
+                 for proto in ("imap", "imaps", "pop3", "pop3s", "submission", "submissions")}
         env = dict(os.environ, ROOST_DATA_DIR=os.path.join(tmp, "var"),
                    ROOST_DEV_HTTP_PORT=str(port),
                    **{f"ROOST_DEV_{p.upper()}_PORT": str(n) for p, n in ports.items()})
@@ -86,10 +88,22 @@ def main():
             print(f"FAIL: SELECT INBOX as demo: {typ} {data}")
             return 1
         imap.logout()
+        # Submission with STARTTLS: a message to oneself lands in the INBOX.
+        address = re.search(r"address (\S+)\)", out).group(1)
+        smtp = smtplib.SMTP("127.0.0.1", ports["submission"], timeout=10)
+        smtp.starttls(context=tls)
+        smtp.login("demo", password)
+        smtp.sendmail(address, [address],
+                      f"From: {address}\r\nTo: {address}\r\nSubject: hi\r\n\r\nhello\r\n")
+        smtp.quit()
         pop = poplib.POP3_SSL("127.0.0.1", ports["pop3s"], context=tls, timeout=10)
         pop.user("demo")
         pop.pass_(password)
+        count = pop.stat()[0]
         pop.quit()
+        if count != 1:
+            print(f"FAIL: the message sent over submission is not in the INBOX ({count})")
+            return 1
         os.killpg(proc.pid, signal.SIGTERM)
         rc = proc.wait(timeout=30)
         if rc != 0:

@@ -10,6 +10,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from local_dns import LocalDns  # noqa: E402
 from roost_harness import (ROOST, LineClient, MailServer, TempDir, expect,  # noqa: E402,F401
                            roost, run_tests, unverified_tls)
 
@@ -32,6 +34,24 @@ class SmtpServer(MailServer):
         if protocols is None:
             protocols = ["submission", "submissions", "smtp", "lmtp", "imaps"]
         super().__init__(protocols, {ALICE: PASSWORD, BOB: PASSWORD}, BASE_CONFIG + smtp_keys)
+
+    def __enter__(self):
+        # DNS answers come from a local server with no records (every .test name is NXDOMAIN),
+        # never from the machine's resolver: the port 25 checks and the queue stay offline.
+        self.dns = LocalDns().__enter__()
+        self.config = (f'[dns]\nresolver = "{self.dns.resolver()}"\ntimeout_ms = 2000\n'
+                       + self.config)
+        try:
+            return super().__enter__()
+        except BaseException:
+            self.dns.__exit__(None, None, None)
+            raise
+
+    def __exit__(self, *exc):
+        try:
+            super().__exit__(*exc)
+        finally:
+            self.dns.__exit__(*exc)
 
     # --- SMTP clients ---
     def submit(self, login=True, user=ALICE):

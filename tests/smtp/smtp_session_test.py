@@ -11,7 +11,7 @@ import threading
 import time
 
 from smtp_fixture import (ALICE, BOB, DOMAIN, PASSWORD, SmtpServer, added_headers, expect,
-                          message, reply_of, run_tests, unverified_tls)
+                          message, reply_of, roost, run_tests, unverified_tls)
 
 ALICE_ADDR = f"alice@{DOMAIN}"
 
@@ -191,152 +191,39 @@ def test_relay_refused_on_every_port_nothing_stored():
             code, lines = reply_of(c)
             expect(code >= 500, f"DATA after refused RCPT: {lines}")
             c.close()
-        # Submission without AUTH: refused at MAIL; with AUTH: remote delivery is not available.
+        # Submission without AUTH: refused at MAIL (with AUTH it is sending, not relaying:
+        # test_submission_queues_remote_recipients).
         s = srv.submit(login=False)
         expect_smtp_error(lambda: s.mail(ALICE_ADDR), 530, "5.7.0")
-        s.login(ALICE, PASSWORD)
-        s.mail(ALICE_ADDR)
-        code, text = s.rcpt("someone@elsewhere.test")
-        expect(code == 553 and text.startswith(b"5.3.0"), (code, text))
-        s.rset()
-        s.quit()
-        for user in (ALICE, BOB):
-            stored = srv.messages(user)
-            expect(len(stored) == 1, f"{user}: {len(stored)} messages")
-            names, prefix = added_headers(stored[0], sent)
-            expect(names == ["Received", "Message-ID", "Date"], f"{user}: added {names}")
-            expect("with ESMTPSA" in prefix and "\tfor" not in prefix, prefix)
-
-
-def test_swaks_submission_and_auth_mechanisms():
-    with SmtpServer() as srv:
-        for mech in ("PLAIN", "LOGIN", "SCRAM-SHA-256"):
-            if mech == "SCRAM-SHA-256":
-                # swaks has no SCRAM: use a raw exchange through smtplib's auth hook.
-                s = srv.submit(login=False)
-                code, _ = scram_login(s, ALICE, PASSWORD)
-                expect(code == 235, f"SCRAM: {code}")
-                s.sendmail(ALICE_ADDR, [ALICE_ADDR], message(ALICE_ADDR, ALICE_ADDR, "scram"))
-                s.quit()
-                continue
-            p = subprocess.run(
-                ["swaks", "--server", "127.0.0.1", "--port", str(srv.submission), "--tls",
-                 "--auth", mech, "--auth-user", ALICE, "--auth-password", PASSWORD,
-                 "--from", ALICE_ADDR, "--to", ALICE_ADDR, "--h-From", f"<{ALICE_ADDR}>",
-                 "--header", f"Subject: swaks {mech}", "--timeout", "10"],
-                capture_output=True, text=True, timeout=60)
-            expect(p.returncode == 0, f"swaks {mech}: {p.returncode}\n{p.stdout}\n{p.stderr}")
-            expect("250 2.0.0 Message accepted" in p.stdout, p.stdout)
-        subjects = [m.split(b"Subject: ", 1)[1].split(b"\r\n", 1)[0] for m in srv.messages()]
-        expect(sorted(subjects) == [b"scram", b"swaks LOGIN", b"swaks PLAIN"], subjects)
-
-
-def scram_login(s, user, password):
-    """SCRAM-SHA-256 client (RFC 5802) over smtplib's docmd."""
-    import base64
-    import hashlib
-    import hmac
-    import os
-    nonce = base64.b64encode(os.urandom(18)).decode()
-    first_bare = f"n={user},r={nonce}"
-    code, resp = s.docmd("AUTH", "SCRAM-SHA-256 " +
-                         base64.b64encode(("n,," + first_bare).encode()).decode())
-    expect(code == 334, f"{code} {resp}")
-    server_first = base64.b64decode(resp).decode()
-    fields = dict(f.split("=", 1) for f in server_first.split(","))
-    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(fields["s"]),
-                                 int(fields["i"]))
-    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
-    stored = hashlib.sha256(client_key).digest()
-    without_proof = f"c=biws,r={fields['r']}"
-    auth_msg = f"{first_bare},{server_first},{without_proof}".encode()
-    sig = hmac.new(stored, auth_msg, hashlib.sha256).digest()
-    proof = base64.b64encode(bytes(a ^ b for a, b in zip(client_key, sig))).decode()
-    code, resp = s.docmd(base64.b64encode(f"{without_proof},p={proof}".encode()).decode())
-    if code == 334:  # server-final as a last challenge
-        code, resp = s.docmd("")
-    return code, resp
-
-
-def test_auth_refused_before_starttls_and_mail_needs_auth():
-    with SmtpServer() as srv:
-        c = srv.raw(srv.submission)
-        c.send("EHLO client.test\r\n")
-        code, lines = reply_of(c)
-        text = "\n".join(lines)
-        expect(code == 250 and "STARTTLS" in text and "AUTH" not in text, text)
-        c.send("AUTH PLAIN " + "AGFsaWNlAGNvcnJlY3QgaG9yc2UgYmF0dGVyeQ==" + "\r\n")
-        code, lines = reply_of(c)
-        expect(code == 538 and lines[0].startswith("538 5.7.11"), lines)
-        c.send(f"MAIL FROM:<{ALICE_ADDR}>\r\n")
-        code, lines = reply_of(c)
-        expect(code == 530 and "5.7.0" in lines[0], lines)
-        c.close()
-        # smtplib agrees: no AUTH advertised before TLS.
-        s = smtplib.SMTP("127.0.0.1", srv.submission, timeout=10)
-        s.ehlo("x")
-        expect(not s.has_extn("auth"), s.esmtp_features)
-        s.quit()
-
-
-def test_wrong_password_535():
-    with SmtpServer() as srv:
-        s = srv.submit(login=False)
-        expect_smtp_error(lambda: s.login(ALICE, "wrong password"), 535, "5.7.8")
-        s.quit()
-
-
-def test_sender_spoofing_553_envelope_and_from_header():
-    with SmtpServer() as srv:
-        s = srv.submit()
-        # Envelope sender that is not alice's.
-        expect_smtp_error(lambda: s.mail(BOB), 553, "5.7.1")
-        s.rset()
-        # Her own envelope, somebody else's From:.
-        spoofed = message(BOB, ALICE_ADDR)
-        expect_smtp_error(lambda: s.sendmail(ALICE_ADDR, [ALICE_ADDR], spoofed), 553, "5.7.1")
-        # An alias and plus-addresses of her own are hers.
-        s.sendmail(f"sales@{DOMAIN}", [ALICE_ADDR], message(f"sales@{DOMAIN}", ALICE_ADDR))
-        s.sendmail(f"alice+x@{DOMAIN}", [ALICE_ADDR], message(f"alice+x@{DOMAIN}", ALICE_ADDR))
-        s.quit()
-        expect(srv.count() == 2, f"{srv.count()} messages")
-
-
-def test_relay_refused_on_every_port_nothing_stored():
-    with SmtpServer() as srv:
-        for port in (srv.smtp, srv.lmtp):
-            c = srv.raw(port)
-            c.send("LHLO x\r\n" if port == srv.lmtp else "EHLO x\r\n")
-            reply_of(c)
-            c.send("MAIL FROM:<someone@elsewhere.test>\r\n")
-            expect(reply_of(c)[0] == 250, "MAIL")
-            c.send("RCPT TO:<victim@elsewhere.test>\r\n")
-            code, lines = reply_of(c)
-            expect(code == 554 and "5.7.1" in lines[0], f"port {port}: {lines}")
-            c.send("DATA\r\n")
-            code, lines = reply_of(c)
-            expect(code >= 500, f"DATA after refused RCPT: {lines}")
-            c.close()
-        # Submission without AUTH: refused at MAIL; with AUTH: remote delivery is not available.
-        s = srv.submit(login=False)
-        expect_smtp_error(lambda: s.mail(ALICE_ADDR), 530, "5.7.0")
-        s.login(ALICE, PASSWORD)
-        s.mail(ALICE_ADDR)
-        err = expect_smtp_error(lambda: s.rcpt("someone@elsewhere.test") and
-                                (_ for _ in ()).throw(smtplib.SMTPRecipientsRefused(
-                                    {"x": s.rcpt("someone@elsewhere.test")})), 553, "5.3.0")
         s.quit()
         for user in (ALICE, BOB):
             expect(srv.count(user) == 0, f"{user} got mail")
+        listing = roost("queue", "list", "--data-dir", srv.dir, check=0).stdout
+        expect("0 messages queued" in listing, listing)
 
 
-def test_submission_remote_recipient_says_not_available_yet():
+def test_submission_queues_remote_recipients():
     with SmtpServer() as srv:
         s = srv.submit()
         s.mail(ALICE_ADDR)
         code, text = s.rcpt("someone@elsewhere.test")
-        expect(code == 553 and b"5.3.0" in text and b"not available yet" in text, (code, text))
+        expect(code == 250, (code, text))
+        s.rset()
+        # Mixed local and remote: the local copy is stored now, the remote one queued (and,
+        # elsewhere.test not existing, returned to the sender as a bounce).
+        s.sendmail(ALICE_ADDR, [BOB, "someone@elsewhere.test"],
+                   message(ALICE_ADDR, "someone@elsewhere.test", "out"))
         s.quit()
+        expect(srv.count(BOB) == 1, "the local recipient's copy")
+        deadline = time.time() + 20
+        while srv.count(ALICE) == 0 and time.time() < deadline:
+            time.sleep(0.2)
+        bounce = srv.messages(ALICE)
+        expect(len(bounce) == 1, f"{len(bounce)} messages for the sender")
+        text = bounce[0].decode()
+        expect("Final-Recipient: rfc822; someone@elsewhere.test" in text, text)
+        expect("the domain elsewhere.test does not exist" in text, text)
+        expect("rfc822; " + BOB not in text, text)
 
 
 def test_size_and_recipient_limits():
@@ -408,8 +295,10 @@ def test_bdat_chunks_raw_socket():
         c.close()
         stored = srv.messages()
         expect(len(stored) == 1, len(stored))
-        names, _ = added_headers(stored[0], sent)
-        expect(names == ["Received"], names)
+        names, prefix = added_headers(stored[0], sent)
+        expect(names == ["Received", "Authentication-Results"], names)
+        # (libspf2 passes SPF for every loopback client, so only DKIM and DMARC say "none".)
+        expect("spf=pass" in prefix and "dkim=none" in prefix and "dmarc=none" in prefix, prefix)
 
 
 def test_smtputf8_address_delivered():
@@ -532,7 +421,7 @@ run_tests([
     test_wrong_password_535,
     test_sender_spoofing_553_envelope_and_from_header,
     test_relay_refused_on_every_port_nothing_stored,
-    test_submission_remote_recipient_says_not_available_yet,
+    test_submission_queues_remote_recipients,
     test_size_and_recipient_limits,
     test_messages_per_hour,
     test_pipelining_in_one_write,

@@ -1,7 +1,7 @@
 // MAIL (RFC 5321 §4.1.1.2) and RCPT (§4.1.1.3): who may send (submission: an authenticated
 // account, as itself or one of its aliases; the hourly message limit) and who can be reached
-// (local recipients; relaying is refused on every port; remote recipients need the outbound
-// queue, which is not built yet).
+// (local recipients; relaying is refused on every port; remote recipients only on submission,
+// into the outbound queue).
 #include "base/log.h"
 #include "smtp/command_table.h"
 #include "smtp/session.h"
@@ -84,8 +84,8 @@ awaitable<Reply> cmd_rcpt(Session& session, const Command& command) {
       }
       if (session.services().outbound == nullptr) {
         co_return Reply::make(553, "5.3.0",
-                              addr + ": remote delivery is not available yet on this server "
-                                     "(no outbound queue); only local recipients can be reached");
+                              addr + ": remote delivery is not available on this server; "
+                                     "only local recipients can be reached");
       }
       break;
     case RecipientKind::Local:
