@@ -14,6 +14,8 @@
 #include <memory>
 #include <sstream>
 
+#include "mailauth/text.h"
+
 namespace roost::mailauth {
 
 namespace fs = std::filesystem;
@@ -22,20 +24,6 @@ namespace {
 
 using PKey = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string base64(const unsigned char* data, size_t len) {
-  std::string out(4 * ((len + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(len));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 Error crypto_error(std::string_view what) {
   return make_error(ErrorKind::Internal, fmt::format("DKIM key: {} failed", what));
@@ -49,7 +37,7 @@ Status describe(EVP_PKEY* pkey, DkimKey& key) {
     unsigned char raw[32];
     size_t len = sizeof raw;
     if (EVP_PKEY_get_raw_public_key(pkey, raw, &len) != 1) return crypto_error("reading the key");
-    key.public_base64 = base64(raw, len);
+    key.public_base64 = base64(std::string_view(reinterpret_cast<const char*>(raw), len));
     return ok();
   }
   if (id == EVP_PKEY_RSA) {
@@ -59,7 +47,7 @@ Status describe(EVP_PKEY* pkey, DkimKey& key) {
     std::string der(static_cast<size_t>(len), '\0');
     auto* p = reinterpret_cast<unsigned char*>(der.data());
     i2d_PUBKEY(pkey, &p);
-    key.public_base64 = base64(reinterpret_cast<const unsigned char*>(der.data()), der.size());
+    key.public_base64 = base64(der);
     return ok();
   }
   return make_error(ErrorKind::Syntax, "DKIM keys are ed25519 or RSA");
@@ -108,7 +96,7 @@ Result<DkimKey> generate_dkim_key(std::string_view domain, std::string_view sele
     return crypto_error("PEM encoding");
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
-  DkimKey key{lower(domain), std::string(selector), algorithm, std::string(data, len), {}};
+  DkimKey key{ascii_lower(domain), std::string(selector), algorithm, std::string(data, len), {}};
   ROOST_TRY(describe(pkey.get(), key));
   return key;
 }
@@ -119,7 +107,7 @@ Result<DkimKey> dkim_key_from_pem(std::string_view domain, std::string_view sele
   PKey pkey(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr,
             EVP_PKEY_free);
   if (!pkey) return make_error(ErrorKind::Corrupt, "not a PEM private key");
-  DkimKey key{lower(domain), std::string(selector), DkimAlgorithm::Ed25519, std::move(pem), {}};
+  DkimKey key{ascii_lower(domain), std::string(selector), DkimAlgorithm::Ed25519, std::move(pem), {}};
   ROOST_TRY(describe(pkey.get(), key));
   return key;
 }
@@ -175,7 +163,7 @@ Status DkimKeyring::save(const std::string& dir, const DkimKey& key) {
 }
 
 std::vector<const DkimKey*> DkimKeyring::keys_for(std::string_view domain) const {
-  std::string want = lower(domain);
+  std::string want = ascii_lower(domain);
   std::vector<const DkimKey*> out;
   for (const auto& key : keys_) {
     if (key.domain == want) out.push_back(&key);

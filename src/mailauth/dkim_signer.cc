@@ -8,25 +8,13 @@
 #include <algorithm>
 #include <memory>
 
+#include "mailauth/text.h"
+
 namespace roost::mailauth {
 
 namespace {
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string base64(const unsigned char* data, size_t len) {
-  std::string out(4 * ((len + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(len));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 struct Field {
   std::string name;  // lower case
@@ -55,7 +43,7 @@ std::vector<Field> split_header(std::string_view message, size_t& body_start) {
       size_t colon = line.find(':');
       std::string_view name = line.substr(0, colon == std::string_view::npos ? 0 : colon);
       while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
-      fields.push_back({lower(name), std::string(line)});
+      fields.push_back({ascii_lower(name), std::string(line)});
     }
     pos = next;
   }
@@ -90,7 +78,7 @@ Result<std::string> sign_bytes(const DkimKey& key, std::string_view data) {
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in,
                      input.size()) != 1)
     return make_error(ErrorKind::Internal, "DKIM signing failed", key.dns_name());
-  return base64(reinterpret_cast<const unsigned char*>(sig.data()), len);
+  return base64(std::string_view(sig.data(), len));
 }
 
 // "tag=value" pieces joined by "; ", folded before a piece that would pass 76 columns.
@@ -122,7 +110,7 @@ std::string relaxed_header(std::string_view field) {
   std::string_view name = field.substr(0, colon);
   std::string_view value = colon == std::string_view::npos ? "" : field.substr(colon + 1);
   while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
-  std::string out = lower(name) + ":";
+  std::string out = ascii_lower(name) + ":";
   bool space = false;
   for (char c : value) {
     if (c == '\r' || c == '\n') continue;  // unfold
@@ -210,7 +198,7 @@ Result<std::string> dkim_sign(std::string_view message, const DkimKey& key, int6
     append_tag(header, column, std::string_view(h).substr(start, end - start));
     start = end;
   }
-  append_tag(header, column, "bh=" + base64(body_hash, sizeof body_hash) + ";");
+  append_tag(header, column, "bh=" + base64(std::string_view(reinterpret_cast<const char*>(body_hash), sizeof body_hash)) + ";");
   append_tag(header, column, "b=");
   signed_data += relaxed_header(header);  // b= empty, no CRLF (RFC 6376 §3.7)
 

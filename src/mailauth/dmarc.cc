@@ -12,6 +12,8 @@
 
 #include <random>
 
+#include "mailauth/text.h"
+
 namespace roost::mailauth {
 
 namespace {
@@ -22,20 +24,13 @@ psl_ctx_t* suffixes = nullptr;
 
 u_char* text(std::string& s) { return reinterpret_cast<u_char*>(s.data()); }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // The DMARC record at _dmarc.<domain>: exactly one TXT record starting "v=DMARC1" (§6.6.3).
 Result<std::string> find_record(Resolver& resolver, const std::string& domain) {
   auto answer = resolver.txt("_dmarc." + domain);
   if (!answer) return answer.error();
   std::vector<std::string> records;
   for (const auto& record : answer->records) {
-    if (lower(record.substr(0, 8)) == "v=dmarc1") records.push_back(record);
+    if (ascii_lower(record.substr(0, 8)) == "v=dmarc1") records.push_back(record);
   }
   return records.size() == 1 ? records.front() : std::string();
 }
@@ -68,7 +63,7 @@ Status dmarc_init() {
 }
 
 std::string organizational_domain(std::string_view domain) {
-  std::string in = lower(domain);
+  std::string in = ascii_lower(domain);
   if (!in.empty() && in.back() == '.') in.pop_back();
   const char* registrable = suffixes ? psl_registrable_domain(suffixes, in.c_str()) : nullptr;
   return registrable ? std::string(registrable) : in;
@@ -78,7 +73,7 @@ namespace {
 
 // RFC 7489 §3.1: strict = the same name; relaxed = the same organizational domain.
 bool aligned(std::string_view authenticated, std::string_view from, bool strict) {
-  std::string a = lower(authenticated), f = lower(from);
+  std::string a = ascii_lower(authenticated), f = ascii_lower(from);
   if (a.empty()) return false;
   return strict ? a == f : organizational_domain(a) == organizational_domain(f);
 }
@@ -88,7 +83,7 @@ bool aligned(std::string_view authenticated, std::string_view from, bool strict)
 DmarcResult evaluate_dmarc(Resolver& resolver, const IpAddress& ip, std::string_view from_domain,
                            const SpfResult& spf, const std::vector<DkimResult>& dkim) {
   DmarcResult out;
-  out.from_domain = lower(from_domain);
+  out.from_domain = ascii_lower(from_domain);
   if (out.from_domain.empty()) return out;
   std::string org = organizational_domain(out.from_domain);
   auto record = find_record(resolver, out.from_domain);

@@ -1,15 +1,12 @@
 #include "mailauth/static_resolver.h"
 
-#include <algorithm>
+#include "mailauth/text.h"
 
 namespace roost::mailauth {
 
 std::string StaticResolver::lower(std::string_view name) {
-  std::string out(name);
-  if (!out.empty() && out.back() == '.') out.pop_back();
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  return ascii_lower(name);
 }
 
 void StaticResolver::add_address(std::string name, std::string_view ip) {

@@ -1,6 +1,7 @@
 #include "mime/date_time.h"
 
 #include <array>
+#include <ctime>
 
 namespace roost::mime {
 namespace {
@@ -86,6 +87,15 @@ bool parse_time(std::string_view s, size_t& i, Fields& f) {
 }
 
 }  // namespace
+
+std::string format_date(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
+}
 
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day) {
   // Shift the year to start in March so the leap day is last (standard civil calendar math).

@@ -3,21 +3,13 @@
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
-#include <ctime>
 #include <regex>
+
+#include "mime/date_time.h"
 
 namespace roost::queue {
 
 namespace {
-
-std::string rfc5322_date(int64_t unix_time) {
-  std::time_t t = static_cast<std::time_t>(unix_time);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
 
 std::string header_of(std::string_view message) {
   size_t end = message.find("\r\n\r\n");
@@ -60,7 +52,7 @@ std::string build_bounce(const QueuedMessage& message, std::string_view original
     status_fields += fmt::format(
         "\r\nFinal-Recipient: rfc822; {}\r\nAction: failed\r\nStatus: {}\r\n"
         "Diagnostic-Code: x-roost; {}\r\nLast-Attempt-Date: {}\r\n",
-        r.address, status, r.reply, rfc5322_date(ctx.now));
+        r.address, status, r.reply, mime::format_date(ctx.now));
   }
   std::string why =
       ctx.expired
@@ -73,7 +65,7 @@ std::string build_bounce(const QueuedMessage& message, std::string_view original
   out += fmt::format("From: Mail Delivery System <MAILER-DAEMON@{}>\r\n", ctx.reporting_host);
   out += fmt::format("To: <{}>\r\n", message.sender);
   out += "Subject: Undelivered Mail Returned to Sender\r\n";
-  out += fmt::format("Date: {}\r\n", rfc5322_date(ctx.now));
+  out += fmt::format("Date: {}\r\n", mime::format_date(ctx.now));
   out += fmt::format("Message-ID: <{}.bounce@{}>\r\n", message.id, ctx.reporting_host);
   out += "Auto-Submitted: auto-replied\r\n";  // RFC 3834: never answered automatically
   out += "MIME-Version: 1.0\r\n";
@@ -86,7 +78,7 @@ std::string build_bounce(const QueuedMessage& message, std::string_view original
                      why, explanation);
   out += fmt::format("--{}\r\nContent-Type: message/delivery-status\r\n\r\n", boundary);
   out += fmt::format("Reporting-MTA: dns; {}\r\nX-Roost-Queue-ID: {}\r\nArrival-Date: {}\r\n",
-                     ctx.reporting_host, message.id, rfc5322_date(message.created));
+                     ctx.reporting_host, message.id, mime::format_date(message.created));
   out += status_fields;
   out += "\r\n";
   out += fmt::format("--{}\r\nContent-Type: text/rfc822-headers\r\n\r\n", boundary);

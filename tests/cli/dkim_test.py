@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from roost_harness import TempDir, expect, roost, run_tests  # noqa: E402
+from roost_harness import TempDir, expect, roost, run_tests, zone_txt_records  # noqa: E402
 
 # dkimpy lives in Debian's Python, which may not be the one running this script.
 DKIMPY = r"""
@@ -27,20 +27,10 @@ print("verified" if ok else "failed")
 """
 
 
-def records(output):
-    """{dns name: record text} from the zone lines roost prints."""
-    found = {}
-    for line in output.splitlines():
-        m = re.match(r"^(\S+)\. IN TXT (.*)$", line)
-        if m:
-            found[m.group(1)] = "".join(re.findall(r'"([^"]*)"', m.group(2)))
-    return found
-
-
 def test_generate_both_and_list():
     with TempDir() as d:
         out = roost("dkim", "generate", "Example.ORG", "--data-dir", d, check=0).stdout
-        got = records(out)
+        got = zone_txt_records(out)
         expect(set(got) == {"roost-ed25519._domainkey.example.org",
                             "roost-rsa._domainkey.example.org"}, out)
         expect(got["roost-ed25519._domainkey.example.org"].startswith("v=DKIM1; k=ed25519; p="), out)
@@ -62,7 +52,7 @@ def test_printed_record_verifies_the_saved_key():
             out = roost("dkim", "generate", "mail.example.net", "--algorithm", algorithm,
                         "--selector", "s" + algorithm, "--rsa-bits", "1024", "--data-dir", d,
                         check=0).stdout
-            (name, record), = records(out).items()
+            (name, record), = zone_txt_records(out).items()
             expect(name == f"s{algorithm}._domainkey.mail.example.net", name)
             key = os.path.join(d, "dkim", "mail.example.net", f"s{algorithm}.pem")
             p = subprocess.run(["/usr/bin/python3", "-c", DKIMPY, key, "s" + algorithm,

@@ -1,6 +1,7 @@
 """Shared helpers for the CLI integration tests: the real build/roost, a temp data dir,
 free loopback ports, and a server process that is always killed at the end."""
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -88,6 +89,42 @@ class Server:
             self.proc.wait()
         self.log.close()
         os.unlink(self.log_path)
+
+
+def eventually(pred, seconds=30):
+    """pred()'s first true value within `seconds` (polled every 0.2 s), else its last value."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = pred()
+        if value:
+            return value
+        time.sleep(0.2)
+    return pred()
+
+
+def zone_txt_records(output):
+    """{name: text} from the zone-file TXT lines `roost dkim generate` prints."""
+    found = {}
+    for line in output.splitlines():
+        m = re.match(r"^(\S+)\. IN TXT (.*)$", line)
+        if m:
+            found[m.group(1)] = "".join(re.findall(r'"([^"]*)"', m.group(2)))
+    return found
+
+
+def imap_messages(port, user, password, mailbox="INBOX"):
+    """Every message's bytes in a mailbox, over IMAPS, in UID order (read-only)."""
+    import imaplib
+    imap = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=unverified_tls(), timeout=10)
+    imap.login(user, password)
+    imap.select(f'"{mailbox}"', readonly=True)
+    _, data = imap.uid("SEARCH", None, "ALL")
+    out = []
+    for uid in data[0].split():
+        _, msg = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+        out.append(msg[0][1])
+    imap.logout()
+    return out
 
 
 def unverified_tls():

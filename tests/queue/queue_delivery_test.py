@@ -2,7 +2,6 @@
 remote MX that DNS (a local dnsmasq) names; a recipient the remote server refuses, and one that
 stays unreachable past queue.max_age_seconds, come back to the sender's INBOX as delivery status
 notifications (read over IMAP); `roost queue list|show|retry|delete`."""
-import imaplib
 import os
 import sys
 import time
@@ -11,7 +10,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "cli"))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from local_dns import LocalDns  # noqa: E402
-from roost_harness import MailServer, TempDir, expect, roost, run_tests, unverified_tls  # noqa: E402
+from roost_harness import (MailServer, TempDir, eventually, expect, imap_messages,  # noqa: E402
+                           roost, run_tests)
 from scripted_smtp import ScriptedSmtp  # noqa: E402
 
 PASSWORD = "queue-test-password"
@@ -39,27 +39,8 @@ def config(dns, smtp, max_age=3600):
             f"max_age_seconds = {max_age}\n")
 
 
-def eventually(pred, seconds=20):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.2)
-    return pred()
-
-
 def inbox_messages(server):
-    imap = imaplib.IMAP4_SSL("127.0.0.1", server.imaps, ssl_context=unverified_tls())
-    imap.login("alice", PASSWORD)
-    imap.select("INBOX")
-    _, data = imap.search(None, "ALL")
-    out = []
-    for num in data[0].split():
-        _, msg = imap.fetch(num, "(BODY.PEEK[])")
-        out.append(msg[0][1])
-    imap.logout()
-    return out
+    return imap_messages(server.imaps, "alice", PASSWORD)
 
 
 def queued(data_dir):

@@ -6,7 +6,6 @@ refused and one under p=quarantine lands in Junk; a receiver that is down gets t
 is back; an unreachable domain bounces after the (shortened) expiry; messages queued when the
 sender is killed with SIGKILL are delivered exactly once after its restart."""
 import email
-import imaplib
 import os
 import re
 import smtplib
@@ -19,7 +18,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "cli"))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from local_dns import LocalDns  # noqa: E402
-from roost_harness import MailServer, TempDir, expect, roost, run_tests, unverified_tls  # noqa: E402
+from roost_harness import (MailServer, TempDir, eventually, expect, imap_messages,  # noqa: E402
+                           roost, run_tests, unverified_tls, zone_txt_records)
 
 PASSWORD = "exchange test password"
 ALPHA_IP, BETA_IP = "127.0.0.2", "127.0.0.3"
@@ -53,25 +53,6 @@ def port_free_on_both():
     raise AssertionError("no common free port")
 
 
-def dkim_records(output):
-    found = {}
-    for line in output.splitlines():
-        m = re.match(r"^(\S+)\. IN TXT (.*)$", line)
-        if m:
-            found[m.group(1)] = "".join(re.findall(r'"([^"]*)"', m.group(2)))
-    return found
-
-
-def eventually(pred, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.25)
-    return pred()
-
-
 class Exchange:
     """dnsmasq + the two servers' data dirs; servers are started and stopped by the tests."""
 
@@ -90,7 +71,7 @@ class Exchange:
         for domain, d in (("alpha.test", self.dir_a), ("beta.test", self.dir_b)):
             out = roost("dkim", "generate", domain, "--rsa-bits", "1024", "--data-dir", d,
                         check=0).stdout
-            self.records.update(dkim_records(out))
+            self.records.update(zone_txt_records(out))
         self.dns = LocalDns()
         for domain, ip in (("alpha.test", ALPHA_IP), ("beta.test", BETA_IP)):
             self.dns.add_mx(domain, "mx." + domain)
@@ -144,16 +125,7 @@ def submit(server, subject, to="bob@beta.test", sender="alice@alpha.test"):
 
 
 def mailbox(server, user, name="INBOX"):
-    imap = imaplib.IMAP4_SSL("127.0.0.1", server.imaps, ssl_context=unverified_tls(), timeout=10)
-    imap.login(user, PASSWORD)
-    imap.select(f'"{name}"', readonly=True)
-    _, data = imap.search(None, "ALL")
-    out = []
-    for num in data[0].split():
-        _, msg = imap.fetch(num, "(BODY.PEEK[])")
-        out.append(msg[0][1])
-    imap.logout()
-    return out
+    return imap_messages(server.imaps, user, PASSWORD, name)
 
 
 def subjects(messages):

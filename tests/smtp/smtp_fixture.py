@@ -5,7 +5,6 @@ import imaplib
 import os
 import smtplib
 import socket
-import ssl
 import sys
 import time
 

@@ -1,13 +1,9 @@
 """The SMTP side against the real binary: submission (STARTTLS on 587, implicit TLS on 465) with
 Python smtplib and swaks, inbound port 25, LMTP (smtplib.LMTP), raw wire for PIPELINING, BDAT and
 STARTTLS injection; what arrives is read back over IMAP."""
-import imaplib
-import shutil
 import smtplib
 import socket
-import ssl
 import subprocess
-import threading
 import time
 
 from smtp_fixture import (ALICE, BOB, DOMAIN, PASSWORD, SmtpServer, added_headers, expect,

@@ -2,12 +2,12 @@
 // (From: must be the account's; Message-ID and Date added when missing, RFC 6409 §8), the
 // InboundCheck seam (smtp/lmtp ports), Received: (RFC 5321 §4.4), delivery through
 // mailbox::Ingest, and the reply: one for SMTP, one per recipient for LMTP (RFC 2033 §4.2).
-#include <ctime>
 #include <map>
 #include <random>
 
 #include "base/log.h"
 #include "mime/address.h"
+#include "mime/date_time.h"
 #include "mime/header_field.h"
 #include "smtp/command_table.h"
 #include "smtp/session.h"
@@ -17,16 +17,6 @@ namespace roost::smtp {
 using boost::asio::awaitable;
 
 namespace {
-
-// RFC 5322 §3.3 date-time in UTC.
-std::string rfc5322_date(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
 
 std::string message_id(const std::string& hostname, int64_t now) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -58,7 +48,7 @@ std::string received_header(Session& session, int64_t now) {
   if (session.recipients().size() == 1) {
     h += "\r\n\tfor <" + session.recipients()[0].address.address() + ">";
   }
-  h += ";\r\n\t" + rfc5322_date(now) + "\r\n";
+  h += ";\r\n\t" + mime::format_date(now) + "\r\n";
   return h;
 }
 
@@ -186,7 +176,7 @@ awaitable<Reply> Session::finish_message() {
     if (!refused) {
       // RFC 6409 §8.2, §8.3: the MSA may add a missing Date and Message-ID.
       if (!facts.has_message_id) extra += "Message-ID: " + message_id(opts.hostname, now) + "\r\n";
-      if (!facts.has_date) extra += "Date: " + rfc5322_date(now) + "\r\n";
+      if (!facts.has_date) extra += "Date: " + mime::format_date(now) + "\r\n";
     }
   }
   // Port 25 only: behind LMTP the MTA in front has checked (and stamped) the message.
