@@ -40,6 +40,7 @@ class Authenticator {
                                                        std::string authserv_id);
 
   InboundVerdict check(const InboundEnvelope& envelope, std::string_view message);
+  const std::string& authserv_id() const { return authserv_id_; }
 
  private:
   Authenticator(Resolver& resolver, std::unique_ptr<Dkim> dkim, std::string authserv_id)

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -34,6 +35,9 @@ struct InboundVerdict {
   enum class Action { Accept, Quarantine, Reject, TempFail };
   Action action = Action::Accept;
   std::string headers;  // CRLF-terminated header fields to prepend (may be empty)
+  // Byte ranges [first, second) of the received message to leave out when storing it: header
+  // fields that claim to be our own verdicts (forged Authentication-Results, RFC 8601 §5).
+  std::vector<std::pair<uint64_t, uint64_t>> drop;
   int code = 0;         // Reject / TempFail: the reply
   std::string enhanced;
   std::string text;

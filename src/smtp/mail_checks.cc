@@ -1,5 +1,7 @@
 #include "smtp/mail_checks.h"
 
+#include "mime/header_field.h"
+
 namespace roost::smtp {
 
 namespace {
@@ -30,6 +32,16 @@ InboundCheck make_inbound_check(mailauth::Authenticator& authenticator) {
     mailauth::InboundVerdict v = authenticator.check(checked, message);
     InboundVerdict out;
     out.headers = v.header;
+    // RFC 8601 §5: Authentication-Results fields from outside that claim our name are
+    // forgeries; they are not stored (the field's value runs to the end of its last line).
+    mime::for_each_header_field(message, [&](const mime::HeaderField& field) {
+      if (!mime::iequals(field.name, "Authentication-Results") ||
+          !mailauth::is_forged_results(field.value, authenticator.authserv_id()))
+        return;
+      uint64_t begin = static_cast<uint64_t>(field.name.data() - message.data());
+      uint64_t end = static_cast<uint64_t>(field.value.data() + field.value.size() - message.data());
+      out.drop.emplace_back(begin, end);
+    });
     switch (v.disposition) {
       case mailauth::DmarcDisposition::Accept:
         out.action = InboundVerdict::Action::Accept;

@@ -270,6 +270,24 @@ def test_pipelining_in_one_write():
         expect(srv.count() == 1 and srv.count(BOB) == 1, "delivered")
 
 
+def test_forged_authentication_results_removed():
+    # RFC 8601 §5: a field claiming this server's verdicts (authserv-id mx.example.org) that
+    # arrives from outside is a forgery and is not stored; another host's field stays.
+    with SmtpServer() as srv:
+        s = srv.mx()
+        msg = ("Authentication-Results: mx.example.org;\r\n\tdkim=pass header.d=bank.test\r\n"
+               "Authentication-Results: relay.other.test; spf=pass smtp.mailfrom=a@b.test\r\n"
+               f"From: a@elsewhere.test\r\nTo: {ALICE_ADDR}\r\nSubject: trust me\r\n\r\nbody\r\n")
+        s.sendmail("a@elsewhere.test", [ALICE_ADDR], msg.encode())
+        s.quit()
+        stored = srv.messages(ALICE)[0].decode()
+        header = stored.split("\r\n\r\n", 1)[0]
+        expect(header.count("Authentication-Results: mx.example.org;") == 1, header)
+        expect("dkim=pass header.d=bank.test" not in stored, header)
+        expect("Authentication-Results: relay.other.test; spf=pass" in header, header)
+        expect(stored.endswith("Subject: trust me\r\n\r\nbody\r\n"), stored)
+
+
 def test_bdat_chunks_raw_socket():
     with SmtpServer() as srv:
         c = srv.raw(srv.smtp)
@@ -421,7 +439,7 @@ run_tests([
     test_size_and_recipient_limits,
     test_messages_per_hour,
     test_pipelining_in_one_write,
-    test_bdat_chunks_raw_socket,
+    test_bdat_chunks_raw_socket, test_forged_authentication_results_removed,
     test_smtputf8_address_delivered,
     test_lmtp_per_recipient_statuses,
     test_lmtp_with_smtplib_sendmail,

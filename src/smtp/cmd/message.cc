@@ -2,6 +2,8 @@
 // (From: must be the account's; Message-ID and Date added when missing, RFC 6409 §8), the
 // InboundCheck seam (smtp/lmtp ports), Received: (RFC 5321 §4.4), delivery through
 // mailbox::Ingest, and the reply: one for SMTP, one per recipient for LMTP (RFC 2033 §4.2).
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -102,11 +104,36 @@ Result<store::MailboxInfo> junk_folder(store::Store& store, store::AccountId acc
   return make_error(ErrorKind::NotFound, "no Junk folder");
 }
 
-// Blocking: the message (prefix + spool) into the account's folder `tag` (when it exists) or
-// INBOX, through the one ingest path.
+using Ranges = std::vector<std::pair<uint64_t, uint64_t>>;
+
+// Calls write() with the spool's bytes in order, leaving out the sorted `drop` ranges.
+Status write_without(const MessageSpool& spool, const Ranges& drop,
+                     const std::function<Status(std::string_view)>& write) {
+  uint64_t offset = 0;
+  size_t next = 0;
+  return spool.for_each_chunk([&](std::string_view chunk) -> Status {
+    uint64_t chunk_end = offset + chunk.size();
+    uint64_t pos = offset;
+    while (pos < chunk_end) {
+      while (next < drop.size() && drop[next].second <= pos) ++next;
+      uint64_t keep_end = next < drop.size() ? std::min(chunk_end, drop[next].first) : chunk_end;
+      if (keep_end > pos) {
+        ROOST_TRY(write(chunk.substr(pos - offset, keep_end - pos)));
+        pos = keep_end;
+      }
+      if (next < drop.size() && pos >= drop[next].first) pos = std::min(chunk_end, drop[next].second);
+    }
+    offset = chunk_end;
+    return ok();
+  });
+}
+
+// Blocking: the message (prefix + spool without `drop`) into the account's folder `tag` (when it
+// exists) or INBOX, through the one ingest path.
 Result<mailbox::Delivered> deliver(mailbox::Ingest& ingest, store::Store& store,
                                    const Target& target, const std::string& source,
-                                   const std::string& prefix, const MessageSpool& spool) {
+                                   const std::string& prefix, const MessageSpool& spool,
+                                   const Ranges& drop) {
   Result<store::MailboxInfo> box = make_error(ErrorKind::NotFound, "no folder");
   if (target.junk) box = junk_folder(store, target.account);
   if (!box && !target.tag.empty()) box = store.find_mailbox(target.account, target.tag);
@@ -115,7 +142,7 @@ Result<mailbox::Delivered> deliver(mailbox::Ingest& ingest, store::Store& store,
   auto writer = ingest.begin({box->id, source}, prefix.size() + spool.size());
   if (!writer) return writer.error();
   if (Status st = (*writer)->write(prefix); !st) return st.error();
-  if (Status st = spool.for_each_chunk([&](std::string_view c) { return (*writer)->write(c); });
+  if (Status st = write_without(spool, drop, [&](std::string_view c) { return (*writer)->write(c); });
       !st) {
     return st.error();
   }
@@ -181,6 +208,7 @@ awaitable<Reply> Session::finish_message() {
   }
   // Port 25 only: behind LMTP the MTA in front has checked (and stamped) the message.
   bool quarantine = false;
+  Ranges drop;  // forged verdict fields the check found
   if (!refused && port_ == PortKind::Inbound && shared_->services.inbound_check) {
     InboundEnvelope env{conn_.peer_address(), helo_.value_or(""), mail_->path, {},
                         conn_.is_tls(), account_.has_value()};
@@ -197,6 +225,8 @@ awaitable<Reply> Session::finish_message() {
     } else {
       quarantine = verdict->action == InboundVerdict::Action::Quarantine;
       extra = verdict->headers + extra;
+      drop = verdict->drop;
+      std::sort(drop.begin(), drop.end());
     }
   }
   std::vector<Reply> per_recipient(recipients_.size());
@@ -220,7 +250,7 @@ awaitable<Reply> Session::finish_message() {
       // One copy per (account, folder), however many of its addresses were given.
       std::map<Target, Result<mailbox::Delivered>> done;
       for (const Target& t : targets) {
-        if (!done.contains(t)) done.emplace(t, deliver(ingest, store(), t, source, prefix, sp));
+        if (!done.contains(t)) done.emplace(t, deliver(ingest, store(), t, source, prefix, sp, drop));
       }
       std::vector<std::optional<Error>> errors;
       for (const Target& t : targets) {
