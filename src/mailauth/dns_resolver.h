@@ -61,8 +61,8 @@ struct ResolverOptions {
   uint32_t timeout_ms = 5000;
 };
 
-// The resolver Roost uses: libunbound (Debian's libunbound8), as a stub or a full recursive
-// resolver, with its own cache.
+// The resolver Roost uses: libunbound (Debian's libunbound8), forwarding to the configured
+// servers or resolving recursively itself, with its own cache.
 Result<std::unique_ptr<Resolver>> make_unbound_resolver(const ResolverOptions& options);
 
 // The reverse-lookup name of an address: "4.3.2.1.in-addr.arpa", nibbles under "ip6.arpa".
