@@ -6,6 +6,13 @@
 
 namespace roost::auth {
 
+Result<std::string> decode_sasl_response(std::string_view text) {
+  if (text.empty() || text == "=") return std::string();
+  auto decoded = base64_decode(text);
+  if (!decoded) return make_error(ErrorKind::Syntax, "Invalid BASE64 in the SASL response");
+  return std::move(*decoded);
+}
+
 using boost::asio::awaitable;
 
 namespace {

@@ -56,6 +56,10 @@ struct SaslOutcome {
   SaslFailure failure;                    // otherwise
 };
 
+// A client's base64 SASL line (POP3 RFC 5034 §4, SMTP RFC 4954 §4): "=" or nothing is an empty
+// response; bad base64 is Syntax "Invalid BASE64 in the SASL response".
+Result<std::string> decode_sasl_response(std::string_view text);
+
 // Runs the whole exchange. Directory calls (argon2, the throttle, the store) go to `blocking`
 // (the servers pass their password-hashing pool).
 boost::asio::awaitable<SaslOutcome> run_sasl(const SaslRequest& request, Directory& directory,

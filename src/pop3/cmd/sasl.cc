@@ -4,7 +4,6 @@
 // as a last challenge the client acknowledges with an empty line (RFC 5034 §4, as in IMAP).
 // Like USER/PASS, only once TLS is active unless [auth] allow_plaintext.
 #include "auth/sasl_server.h"
-#include "auth/scram.h"
 #include "pop3/cmd/login.h"
 #include "pop3/command_table.h"
 #include "pop3/session.h"
@@ -15,14 +14,6 @@ using boost::asio::awaitable;
 
 namespace {
 
-// RFC 5034 §4: "=" is an empty initial response; an empty line an empty answer.
-Result<std::string> decode_response(std::string_view text) {
-  if (text.empty() || text == "=") return std::string();
-  auto decoded = auth::base64_decode(text);
-  if (!decoded) return make_error(ErrorKind::Syntax, "Invalid BASE64 in the SASL response");
-  return std::move(*decoded);
-}
-
 // One step: "+ challenge", then the client's line. "*" cancels (Syntax "AUTH cancelled").
 awaitable<Result<std::string>> challenge(Session& session, std::string_view base64) {
   session.out() += "+ ";
@@ -31,7 +22,7 @@ awaitable<Result<std::string>> challenge(Session& session, std::string_view base
   auto line = co_await session.read_line();
   if (!line) co_return line.error();
   if (*line == "*") co_return make_error(ErrorKind::Syntax, "AUTH cancelled");
-  co_return decode_response(*line);
+  co_return auth::decode_sasl_response(*line);
 }
 
 Reply exchange_failed(Session& session, const Error& e) {
@@ -79,7 +70,7 @@ awaitable<Reply> cmd_auth(Session& session, const Command& command) {
   }
   auth::SaslRequest request{command.mechanism, std::nullopt, session.conn().peer_address()};
   if (command.initial_response) {
-    auto decoded = decode_response(*command.initial_response);
+    auto decoded = auth::decode_sasl_response(*command.initial_response);
     if (!decoded) co_return Reply::failure(decoded.error().text);
     request.initial_response = std::move(*decoded);
   }

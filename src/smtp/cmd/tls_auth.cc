@@ -2,7 +2,6 @@
 // auth::run_sasl, the same exchange and login throttle as IMAP and POP3. AUTH exists only on the
 // submission ports, and only over TLS unless [auth] allow_plaintext.
 #include "auth/sasl_server.h"
-#include "auth/scram.h"
 #include "base/log.h"
 #include "smtp/command_table.h"
 #include "smtp/session.h"
@@ -13,14 +12,6 @@ using boost::asio::awaitable;
 
 namespace {
 
-// RFC 4954 §4: "=" is an empty initial response.
-Result<std::string> decode_response(std::string_view text) {
-  if (text.empty() || text == "=") return std::string();
-  auto decoded = auth::base64_decode(text);
-  if (!decoded) return make_error(ErrorKind::Syntax, "Invalid BASE64 in the SASL response");
-  return std::move(*decoded);
-}
-
 // One step: "334 challenge", then the client's line; "*" cancels (RFC 4954 §4).
 awaitable<Result<std::string>> challenge(Session& session, std::string_view base64) {
   session.out() += "334 ";
@@ -29,7 +20,7 @@ awaitable<Result<std::string>> challenge(Session& session, std::string_view base
   auto line = co_await session.read_line();
   if (!line) co_return line.error();
   if (*line == "*") co_return make_error(ErrorKind::Syntax, "AUTH cancelled");
-  co_return decode_response(*line);
+  co_return auth::decode_sasl_response(*line);
 }
 
 Reply login_failed(Session& session, const auth::SaslFailure& f) {
@@ -104,7 +95,7 @@ awaitable<Reply> cmd_auth(Session& session, const Command& command) {
   }
   auth::SaslRequest request{command.argument, std::nullopt, session.conn().peer_address()};
   if (command.initial_response) {
-    auto decoded = decode_response(*command.initial_response);
+    auto decoded = auth::decode_sasl_response(*command.initial_response);
     if (!decoded) co_return Reply::make(501, "5.5.2", decoded.error().text);
     request.initial_response = std::move(*decoded);
   }
