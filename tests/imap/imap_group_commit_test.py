@@ -22,6 +22,9 @@ from roost_harness import MailServer, expect, run_tests  # noqa: E402
 
 SESSIONS = 32
 ROUNDS = 4
+# Whether more than OLD_POOL APPENDs meet in one commit depends on scheduling; on a busy machine
+# a round can miss, so up to this many rounds run until one does (each is checked byte by byte).
+MAX_ROUNDS = 12
 # The general blocking pool (net::BlockingExecutor's default size), where commits used to wait.
 OLD_POOL = min(max(2 * (os.cpu_count() or 1), 4), 16)
 
@@ -60,7 +63,11 @@ def test_concurrent_appends_share_commits():
             login_raw(c)
             clients.append(c)
         sent, results, errors = {}, {}, []
-        for round_ in range(ROUNDS):
+        rounds = 0
+        for round_ in range(MAX_ROUNDS):
+            if round_ >= ROUNDS and metric(s, "roost_store_commit_max_batch") > OLD_POOL:
+                break
+            rounds += 1
             barrier = threading.Barrier(SESSIONS)
 
             def run(i):
@@ -85,7 +92,7 @@ def test_concurrent_appends_share_commits():
             for t in threads:
                 t.join()
         expect(not errors, errors[:5])
-        expect(len(set(results.values())) == SESSIONS * ROUNDS, "UIDs are not distinct")
+        expect(len(set(results.values())) == SESSIONS * rounds, "UIDs are not distinct")
 
         c = clients[0]
         c.command("S", "SELECT INBOX")
