@@ -69,6 +69,7 @@ queue::OutboundOptions outbound_options(const config::Settings& settings) {
   options.max_age_seconds = settings.queue.max_age_seconds;
   options.retry_base_seconds = settings.queue.retry_base_seconds;
   options.retry_max_seconds = settings.queue.retry_max_seconds;
+  options.delay_warning_seconds = settings.queue.delay_warning_seconds;
   options.connections_per_domain = settings.queue.connections_per_domain;
   options.remote_port = static_cast<uint16_t>(settings.queue.remote_port);
   return options;

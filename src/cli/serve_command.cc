@@ -131,6 +131,7 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   // Mail from other servers is checked (SPF, DKIM, DMARC) with the same resolver.
   auto authenticator = value_or_fail(mailauth::Authenticator::create(*resolver, settings.smtp.hostname));
   smtp::RemoteDelivery remote_delivery(outbound, **store, settings.server.data_dir + "/dkim");
+  outbound.set_report_signer([&](std::string_view report) { return remote_delivery.sign(report); });
 
   auto rules = smtp::parse_recipient_rules(settings.smtp.local_domains, settings.smtp.aliases);
   if (!rules) {

@@ -102,6 +102,7 @@ struct QueueSettings {
   int64_t max_age_seconds = 5 * 86400;   // retried this long, then bounced
   int64_t retry_base_seconds = 60;       // first retry; doubles per attempt
   int64_t retry_max_seconds = 3600;      // longest wait between attempts
+  int64_t delay_warning_seconds = 4 * 3600;  // "delayed" report after this long; 0 = never
   int64_t connections_per_domain = 4;    // concurrent deliveries to one destination domain
   int64_t remote_port = 25;              // the port of remote MX hosts
 };

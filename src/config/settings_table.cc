@@ -325,6 +325,11 @@ std::vector<Key> build_keys() {
       [](Settings& s) -> int64_t& { return s.queue.retry_max_seconds; },
       "Longest wait between two delivery attempts."));
   add(integer(
+      "queue", "delay_warning_seconds", 0, 30 * 86400,
+      [](Settings& s) -> int64_t& { return s.queue.delay_warning_seconds; },
+      "After this long without delivery the sender gets one \"delayed\" report (RFC 3464; "
+      "only for recipients whose DSN request allows it); 0 means never."));
+  add(integer(
       "queue", "connections_per_domain", 1, 100,
       [](Settings& s) -> int64_t& { return s.queue.connections_per_domain; },
       "Concurrent outgoing SMTP connections to one destination domain."));

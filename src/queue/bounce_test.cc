@@ -40,6 +40,35 @@ TEST(Bounce, ExpiredSaysHowLong) {
   EXPECT_NE(dsn.find("Status: 4.4.7\r\n"), std::string::npos);
 }
 
+TEST(Bounce, ReturnsTheWholeMessageOnlyWhenRetFullAsked) {
+  QueuedMessage m = failed_message();
+  std::string original = "From: alice@a.test\r\nSubject: Plans\r\n\r\nsecret body\r\n";
+  m.ret = Return::Full;
+  std::string dsn = build_bounce(m, original, {"mx.a.test", 1795000100, false, 0});
+  EXPECT_NE(dsn.find("Content-Type: message/rfc822\r\n\r\nFrom: alice@a.test"), std::string::npos);
+  EXPECT_NE(dsn.find("secret body"), std::string::npos);
+  m.ret = Return::Headers;
+  dsn = build_bounce(m, original, {"mx.a.test", 1795000100, false, 0});
+  EXPECT_EQ(dsn.find("secret body"), std::string::npos);
+}
+
+TEST(Bounce, DeliveredReportCarriesTheDsnRequest) {
+  QueuedMessage m = failed_message();
+  m.envid = "E1";
+  m.recipients[1].orcpt = "rfc822;Carol@c.test";
+  m.ret = Return::Full;  // RET applies to failure reports only
+  BounceContext ctx{"mx.a.test", 1795000100, false, 0, ReportKind::Delivered};
+  std::string dsn = build_report(m, "Subject: Plans\r\n\r\nsecret body\r\n", {1}, ctx);
+  EXPECT_NE(dsn.find("Subject: Successful Mail Delivery Report"), std::string::npos);
+  EXPECT_NE(dsn.find("Original-Envelope-Id: E1\r\n"), std::string::npos);
+  EXPECT_NE(dsn.find("Original-Recipient: rfc822;Carol@c.test\r\nFinal-Recipient: rfc822; "
+                     "carol@c.test\r\nAction: delivered\r\nStatus: 2.0.0\r\n"),
+            std::string::npos);
+  EXPECT_EQ(dsn.find("bob@b.test"), std::string::npos);
+  EXPECT_EQ(dsn.find("secret body"), std::string::npos);
+  EXPECT_EQ(dsn.find("Last-Attempt-Date"), std::string::npos);
+}
+
 TEST(Bounce, StatusCodes) {
   EXPECT_EQ(status_code_of("550 5.7.1 relay denied", true), "5.7.1");
   EXPECT_EQ(status_code_of("550 user unknown", true), "5.0.0");

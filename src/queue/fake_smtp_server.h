@@ -20,6 +20,7 @@ namespace roost::queue::testing {
 struct Transaction {
   std::string mail_from;  // the whole MAIL FROM line
   std::vector<std::string> recipients;
+  std::vector<std::string> rcpt_lines;  // the whole RCPT TO lines that were accepted
   std::string data;  // as sent, dot-stuffed, up to and including ".\r\n"
 };
 
@@ -88,13 +89,16 @@ class FakeSmtpServer {
         } else if (verb == "HELO") {
           co_await send("250 fake");
         } else if (verb == "MAIL") {
-          t = Transaction{line, {}, {}};
+          t = Transaction{line, {}, {}, {}};
           co_await send("250 2.1.0 ok");
         } else if (verb == "RCPT") {
           std::string rcpt = line.substr(line.find('<') + 1);
           rcpt = rcpt.substr(0, rcpt.find('>'));
           std::string reply = rcpt_reply(rcpt);
-          if (reply.rfind("250", 0) == 0) t.recipients.push_back(rcpt);
+          if (reply.rfind("250", 0) == 0) {
+            t.recipients.push_back(rcpt);
+            t.rcpt_lines.push_back(line);
+          }
           co_await send(reply);
         } else if (verb == "DATA") {
           co_await send("354 go ahead");

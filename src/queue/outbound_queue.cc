@@ -59,12 +59,19 @@ int64_t OutboundQueue::backoff(const OutboundOptions& options, int64_t attempts)
 Result<QueuedMessage> OutboundQueue::enqueue(std::string sender, std::string account,
                                              const std::vector<std::string>& recipients,
                                              std::string_view message) {
-  auto queued = store_.enqueue(std::move(sender), std::move(account), recipients, message,
-                               clock_.now_unix());
+  QueuedMessage draft;
+  draft.sender = std::move(sender);
+  draft.account = std::move(account);
+  for (const auto& r : recipients) draft.recipients.emplace_back(r);
+  return enqueue(std::move(draft), message);
+}
+
+Result<QueuedMessage> OutboundQueue::enqueue(QueuedMessage draft, std::string_view message) {
+  auto queued = store_.enqueue(std::move(draft), message, clock_.now_unix());
   if (queued) {
     log::info("queue.queued", {{"id", queued->id},
                                {"sender", queued->sender},
-                               {"recipients", std::to_string(recipients.size())},
+                               {"recipients", std::to_string(queued->recipients.size())},
                                {"size", std::to_string(queued->size)}});
     wake();
   }
@@ -127,9 +134,14 @@ asio::awaitable<void> OutboundQueue::process(QueuedMessage m) {
     }
     ++domains_[domain];
     std::vector<std::string> addresses;
-    for (size_t i : indexes) addresses.push_back(m.recipients[i].address);
+    DsnRequest dsn{m.ret, m.envid, {}, {}};
+    for (size_t i : indexes) {
+      addresses.push_back(m.recipients[i].address);
+      dsn.notify.push_back(m.recipients[i].notify);
+      dsn.orcpt.push_back(m.recipients[i].orcpt);
+    }
     auto outcomes = co_await send_to_domain(blocking_, resolver_, domain, m.sender, addresses,
-                                            *bytes, remote_);
+                                            *bytes, remote_, dsn);
     --domains_[domain];
     attempted = true;
     for (size_t k = 0; k < indexes.size(); ++k) {
@@ -137,6 +149,8 @@ asio::awaitable<void> OutboundQueue::process(QueuedMessage m) {
       r.reply = outcomes[k].text;
       if (outcomes[k].kind == RecipientOutcome::Kind::Delivered) {
         r.state = QueuedRecipient::State::Delivered;
+        // The next server reports from here on when it offers DSN; else "relayed" is ours.
+        r.reported = outcomes[k].remote_reports || !wants_report(r.notify, kNotifySuccess);
       } else if (outcomes[k].kind == RecipientOutcome::Kind::PermFailure) {
         r.state = QueuedRecipient::State::Failed;
       }
@@ -161,7 +175,11 @@ asio::awaitable<void> OutboundQueue::process(QueuedMessage m) {
     saved = co_await blocking_.run([&] { return finish(m, expired); });
   } else {
     m.next_attempt = waiting_for_slot && !attempted ? now + 1 : now + backoff(options_, m.attempts);
-    saved = co_await blocking_.run([&] { return store_.update(m); });
+    saved = co_await blocking_.run([&] {
+      Status reported = report_progress(m, *bytes);
+      if (!reported) log::warn("queue.report_failed", {{"id", m.id}, {"error", reported.error().describe()}});
+      return store_.update(m);
+    });
   }
   if (!saved && saved.error().kind != ErrorKind::NotFound) {
     log::warn("queue.update_failed", {{"id", id}, {"error", saved.error().describe()}});
@@ -169,22 +187,73 @@ asio::awaitable<void> OutboundQueue::process(QueuedMessage m) {
   in_flight_.erase(id);
 }
 
+Status OutboundQueue::send_report(const std::string& account, const std::string& sender,
+                                  std::string report) {
+  if (!account.empty()) return bounce_(account, std::move(report));
+  if (signer_) report.insert(0, signer_(report));
+  auto queued = store_.enqueue("", "", {sender}, report, clock_.now_unix());
+  if (!queued) return queued.error();
+  wake();
+  return ok();
+}
+
+Status OutboundQueue::report_progress(QueuedMessage& m, std::string_view original) {
+  // RFC 3464 §2: a report itself (null sender) gets no reports.
+  if (m.sender.empty()) return ok();
+  int64_t now = clock_.now_unix();
+  BounceContext ctx{options_.hostname, now, false, options_.max_age_seconds};
+  std::vector<size_t> relayed;
+  for (size_t i = 0; i < m.recipients.size(); ++i) {
+    const QueuedRecipient& r = m.recipients[i];
+    if (r.state == QueuedRecipient::State::Delivered && !r.reported) relayed.push_back(i);
+  }
+  if (!relayed.empty()) {
+    ctx.kind = ReportKind::Relayed;
+    ROOST_TRY(send_report(m.account, m.sender, build_report(m, original, relayed, ctx)));
+    for (size_t i : relayed) m.recipients[i].reported = true;
+    log::info("queue.reported", {{"id", m.id}, {"kind", "relayed"},
+                                 {"recipients", std::to_string(relayed.size())}});
+  }
+  if (options_.delay_warning_seconds > 0 && !m.delay_reported &&
+      now - m.created >= options_.delay_warning_seconds) {
+    std::vector<size_t> delayed;
+    for (size_t i = 0; i < m.recipients.size(); ++i) {
+      const QueuedRecipient& r = m.recipients[i];
+      if (r.state == QueuedRecipient::State::Pending && wants_report(r.notify, kNotifyDelay))
+        delayed.push_back(i);
+    }
+    if (!delayed.empty()) {
+      ctx.kind = ReportKind::Delayed;
+      ROOST_TRY(send_report(m.account, m.sender, build_report(m, original, delayed, ctx)));
+      log::info("queue.reported", {{"id", m.id}, {"kind", "delayed"},
+                                   {"recipients", std::to_string(delayed.size())}});
+    }
+    m.delay_reported = true;
+  }
+  return ok();
+}
+
 Status OutboundQueue::finish(QueuedMessage& m, bool expired) {
-  bool failed = std::any_of(m.recipients.begin(), m.recipients.end(), [](const auto& r) {
-    return r.state == QueuedRecipient::State::Failed;
-  });
+  auto original = store_.read_message(m.id);
+  if (!original) return original.error();
+  ROOST_TRY(report_progress(m, *original));
+  std::vector<size_t> failed;
+  for (size_t i = 0; i < m.recipients.size(); ++i) {
+    const QueuedRecipient& r = m.recipients[i];
+    if (r.state == QueuedRecipient::State::Failed && wants_report(r.notify, kNotifyFailure))
+      failed.push_back(i);
+  }
   // RFC 3464 §2: a bounce itself (null sender) is never bounced.
-  if (failed && !m.sender.empty()) {
-    auto original = store_.read_message(m.id);
-    if (!original) return original.error();
-    std::string report = build_bounce(
-        m, *original, {options_.hostname, clock_.now_unix(), expired, options_.max_age_seconds});
-    Status sent = m.account.empty()
-                      ? Status(store_.enqueue("", "", {m.sender}, report, clock_.now_unix()).has_value()
-                                   ? ok()
-                                   : make_error(ErrorKind::Io, "cannot queue the bounce"))
-                      : bounce_(m.account, std::move(report));
-    if (!sent) return sent;  // kept: the next attempt tries the bounce again
+  if (!failed.empty() && !m.sender.empty()) {
+    BounceContext ctx{options_.hostname, clock_.now_unix(), expired, options_.max_age_seconds,
+                      ReportKind::Failed};
+    // Kept when this fails: the next attempt tries the bounce again (the relayed reports
+    // above are recorded, so they are not repeated).
+    Status sent = send_report(m.account, m.sender, build_report(m, *original, failed, ctx));
+    if (!sent) {
+      (void)store_.update(m);
+      return sent;
+    }
     log::info("queue.bounced", {{"id", m.id}, {"sender", m.sender}, {"account", m.account},
                                 {"expired", expired ? "yes" : "no"}});
   }

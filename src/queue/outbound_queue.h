@@ -33,12 +33,17 @@ struct OutboundOptions {
   int64_t max_age_seconds = 5 * 86400;
   int64_t retry_base_seconds = 60;
   int64_t retry_max_seconds = 3600;
+  // A "delayed" report (RFC 3464) once a message has waited this long; 0 = never.
+  int64_t delay_warning_seconds = 4 * 3600;
   int64_t connections_per_domain = 4;
   uint16_t remote_port = 25;
 };
 
 // Puts a bounce into the INBOX of a local account (mailbox::Ingest in the server). Blocking.
 using BounceSink = std::function<Status(const std::string& account, std::string message)>;
+// The header fields (DKIM-Signature:) to put before a report this queue sends to another
+// server, so that DMARC passes for the report's From: domain. Blocking; may return "".
+using ReportSigner = std::function<std::string(std::string_view message)>;
 
 class OutboundQueue {
  public:
@@ -51,8 +56,17 @@ class OutboundQueue {
   Result<QueuedMessage> enqueue(std::string sender, std::string account,
                                 const std::vector<std::string>& recipients,
                                 std::string_view message);
+  // The same with the DSN request (see QueueStore::enqueue).
+  Result<QueuedMessage> enqueue(QueuedMessage draft, std::string_view message);
   void start();
   void stop();
+
+  // Hands a report (bounce, DSN) to `sender`: into the INBOX of `account` when the sender is a
+  // local account, else queued with the null sender. Blocking, thread-safe.
+  Status send_report(const std::string& account, const std::string& sender, std::string report);
+  // Set before start().
+  void set_report_signer(ReportSigner signer) { signer_ = std::move(signer); }
+  const OutboundOptions& options() const { return options_; }
 
   // The wait before attempt number `attempts + 1` (exposed for tests).
   static int64_t backoff(const OutboundOptions& options, int64_t attempts);
@@ -61,6 +75,8 @@ class OutboundQueue {
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> process(QueuedMessage message);
   Status finish(QueuedMessage& message, bool expired);
+  // Sends the reports now due for `message` (relayed, delayed) and records them in it.
+  Status report_progress(QueuedMessage& message, std::string_view original);
   void wake();
 
   boost::asio::io_context& io_;
@@ -70,6 +86,7 @@ class OutboundQueue {
   mailauth::Resolver& resolver_;
   OutboundOptions options_;
   BounceSink bounce_;
+  ReportSigner signer_;
   const Clock& clock_;
   boost::asio::ssl::context tls_;
   RemoteOptions remote_;

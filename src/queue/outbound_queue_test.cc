@@ -135,6 +135,82 @@ TEST_F(OutboundQueueTest, QueuedMailSurvivesARestart) {
   EXPECT_TRUE(eventually([&] { return queued() == 0; }));
 }
 
+TEST_F(OutboundQueueTest, SuccessRequestedFromAServerWithoutDsnGetsARelayedReport) {
+  start();
+  QueuedMessage draft;
+  draft.sender = "alice@a.test";
+  draft.account = "alice";
+  draft.envid = "env-7";
+  draft.recipients.emplace_back("bob@b.test");
+  draft.recipients.back().notify = kNotifySuccess | kNotifyFailure;
+  draft.recipients.back().orcpt = "rfc822;bob@b.test";
+  draft.recipients.emplace_back("bea@b.test");  // no NOTIFY: no success report
+  ASSERT_TRUE(queue_->enqueue(draft, "Subject: hi\r\n\r\nx\r\n"));
+  ASSERT_TRUE(eventually([&] { return bounce_count() == 1 && queued() == 0; }));
+  std::lock_guard lock(mu_);
+  const std::string& report = bounces_[0].second;
+  EXPECT_EQ(bounces_[0].first, "alice");
+  EXPECT_NE(report.find("Subject: Successful Mail Delivery Report"), std::string::npos);
+  EXPECT_NE(report.find("Original-Envelope-Id: env-7\r\n"), std::string::npos);
+  EXPECT_NE(report.find("Original-Recipient: rfc822;bob@b.test\r\nFinal-Recipient: rfc822; "
+                        "bob@b.test\r\nAction: relayed\r\nStatus: 2.0.0\r\n"),
+            std::string::npos);
+  EXPECT_EQ(report.find("Final-Recipient: rfc822; bea@b.test"), std::string::npos);
+}
+
+TEST_F(OutboundQueueTest, NoReportsWhenTheNextServerOffersDsnOrNotifyIsNever) {
+  server_.ehlo_extensions = "250-fake\r\n250 DSN";
+  server_.rcpt_reply = [](const std::string& r) {
+    return r == "nobody@b.test" ? std::string("550 5.1.1 no such user") : std::string("250 ok");
+  };
+  start();
+  QueuedMessage draft;
+  draft.sender = "alice@a.test";
+  draft.account = "alice";
+  draft.recipients.emplace_back("bob@b.test");
+  draft.recipients.back().notify = kNotifySuccess;
+  draft.recipients.emplace_back("nobody@b.test");
+  draft.recipients.back().notify = kNotifyNever;
+  ASSERT_TRUE(queue_->enqueue(draft, "Subject: hi\r\n\r\nx\r\n"));
+  ASSERT_TRUE(eventually([&] { return queued() == 0; }));
+  ASSERT_EQ(server_.transactions().size(), 1u);
+  EXPECT_EQ(server_.transactions()[0].rcpt_lines[0], "RCPT TO:<bob@b.test> NOTIFY=SUCCESS");
+  EXPECT_EQ(bounce_count(), 0u);
+}
+
+TEST_F(OutboundQueueTest, OneDelayedReportAfterTheWarningTime) {
+  OutboundOptions options;
+  options.retry_base_seconds = 60;
+  options.retry_max_seconds = 60;
+  options.delay_warning_seconds = 120;
+  options.max_age_seconds = 3600;
+  start(options);
+  QueuedMessage draft;
+  draft.sender = "alice@a.test";
+  draft.account = "alice";
+  draft.recipients.emplace_back("carol@gone.test");  // NOTIFY not given: DELAY is the default
+  draft.recipients.emplace_back("dave@gone.test");
+  draft.recipients.back().notify = kNotifyFailure;  // asked for failures only
+  auto m = queue_->enqueue(draft, "Subject: x\r\n\r\ny\r\n").value();
+  auto store = QueueStore::open(dir_, false).value();
+  ASSERT_TRUE(eventually([&] { return store.get(m.id).value().attempts == 1; }));
+  EXPECT_EQ(bounce_count(), 0u);
+  for (int attempt = 2; attempt <= 4; ++attempt) {
+    clock_.advance_seconds(60);
+    ASSERT_TRUE(eventually([&] { return store.get(m.id).value().attempts == attempt; }));
+  }
+  EXPECT_TRUE(store.get(m.id).value().delay_reported);
+  ASSERT_EQ(bounce_count(), 1u);
+  std::lock_guard lock(mu_);
+  const std::string& report = bounces_[0].second;
+  EXPECT_NE(report.find("Subject: Delayed Mail (still being retried)"), std::string::npos);
+  EXPECT_NE(report.find("Final-Recipient: rfc822; carol@gone.test\r\nAction: delayed\r\n"
+                        "Status: 4.0.0\r\n"),
+            std::string::npos);
+  EXPECT_NE(report.find("Will-Retry-Until: "), std::string::npos);
+  EXPECT_EQ(report.find("dave@gone.test"), std::string::npos);
+}
+
 TEST(Backoff, DoublesUpToTheCap) {
   OutboundOptions o;
   o.retry_base_seconds = 60;

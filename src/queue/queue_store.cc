@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <ctime>
+#include <optional>
+
+#include "base/xtext.h"
 
 namespace roost::queue {
 
@@ -24,7 +27,9 @@ bool valid_id(std::string_view id) {
          std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
 }
 
-std::string new_id(int64_t now) {
+}  // namespace
+
+std::string new_queue_id(int64_t now) {
   unsigned char random[6];
   RAND_bytes(random, sizeof random);
   std::time_t t = static_cast<std::time_t>(now);
@@ -36,7 +41,6 @@ std::string new_id(int64_t now) {
   return id;
 }
 
-}  // namespace
 
 std::string_view to_string(QueuedRecipient::State state) {
   switch (state) {
@@ -46,6 +50,43 @@ std::string_view to_string(QueuedRecipient::State state) {
   }
   return "pending";
 }
+
+bool wants_report(uint8_t notify, Notify bit) {
+  if (notify == 0) return bit == kNotifyFailure || bit == kNotifyDelay;
+  return (notify & bit) != 0;
+}
+
+std::string notify_keywords(uint8_t notify) {
+  if (notify & kNotifyNever) return "NEVER";
+  std::string out;
+  for (auto [bit, name] : {std::pair{kNotifySuccess, "SUCCESS"}, std::pair{kNotifyFailure, "FAILURE"},
+                           std::pair{kNotifyDelay, "DELAY"}}) {
+    if (!(notify & bit)) continue;
+    if (!out.empty()) out += ',';
+    out += name;
+  }
+  return out;
+}
+
+namespace {
+
+std::optional<uint8_t> parse_notify(std::string_view text) {
+  uint8_t bits = 0;
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t comma = std::min(text.find(',', at), text.size());
+    std::string_view item = text.substr(at, comma - at);
+    if (item == "NEVER") bits |= kNotifyNever;
+    else if (item == "SUCCESS") bits |= kNotifySuccess;
+    else if (item == "FAILURE") bits |= kNotifyFailure;
+    else if (item == "DELAY") bits |= kNotifyDelay;
+    else return std::nullopt;
+    at = comma + 1;
+  }
+  return bits;
+}
+
+}  // namespace
 
 bool QueuedMessage::done() const {
   return std::none_of(recipients.begin(), recipients.end(), [](const QueuedRecipient& r) {
@@ -58,8 +99,14 @@ std::string format_envelope(const QueuedMessage& m) {
   out += fmt::format("sender {}\naccount {}\ncreated {}\nnext {}\nattempts {}\nsize {}\n",
                      one_line(m.sender), one_line(m.account), m.created, m.next_attempt, m.attempts,
                      m.size);
+  if (m.ret != Return::Unspecified) out += m.ret == Return::Full ? "ret full\n" : "ret hdrs\n";
+  if (!m.envid.empty()) out += fmt::format("envid {}\n", xtext_encode(m.envid));
+  if (m.delay_reported) out += "delay-reported 1\n";
   for (const auto& r : m.recipients) {
     out += fmt::format("rcpt {} {}\n", to_string(r.state), one_line(r.address));
+    if (r.notify != 0) out += fmt::format("notify {}\n", notify_keywords(r.notify));
+    if (!r.orcpt.empty()) out += fmt::format("orcpt {}\n", xtext_encode(r.orcpt));
+    if (r.reported) out += "reported 1\n";
     if (!r.reply.empty()) out += fmt::format("reply {}\n", one_line(r.reply));
   }
   return out;
@@ -115,8 +162,26 @@ Result<QueuedMessage> parse_envelope(std::string_view id, std::string_view text)
       else if (state == "failed") r.state = QueuedRecipient::State::Failed;
       else return corrupt("bad recipient state");
       m.recipients.push_back(std::move(r));
+    } else if (key == "ret" && (value == "full" || value == "hdrs")) {
+      m.ret = value == "full" ? Return::Full : Return::Headers;
+    } else if (key == "envid") {
+      auto decoded = xtext_decode(value);
+      if (!decoded) return corrupt("bad envid");
+      m.envid = std::move(*decoded);
+    } else if (key == "delay-reported") {
+      m.delay_reported = value == "1";
     } else if (key == "reply" && !m.recipients.empty()) {
       m.recipients.back().reply = value;
+    } else if (key == "notify" && !m.recipients.empty()) {
+      auto bits = parse_notify(value);
+      if (!bits) return corrupt("bad notify line");
+      m.recipients.back().notify = *bits;
+    } else if (key == "orcpt" && !m.recipients.empty()) {
+      auto decoded = xtext_decode(value);
+      if (!decoded) return corrupt("bad orcpt");
+      m.recipients.back().orcpt = std::move(*decoded);
+    } else if (key == "reported" && !m.recipients.empty()) {
+      m.recipients.back().reported = value == "1";
     } else {
       return corrupt(fmt::format("unexpected line \"{}\"", line));
     }
@@ -150,14 +215,25 @@ std::string QueueStore::path(std::string_view id, std::string_view ext) const {
 Result<QueuedMessage> QueueStore::enqueue(std::string sender, std::string account,
                                           const std::vector<std::string>& recipients,
                                           std::string_view message, int64_t now) {
-  if (recipients.empty()) return make_error(ErrorKind::Syntax, "no recipients to queue");
-  QueuedMessage m;
-  m.id = new_id(now);
-  m.sender = std::move(sender);
-  m.account = std::move(account);
+  QueuedMessage draft;
+  draft.sender = std::move(sender);
+  draft.account = std::move(account);
+  for (const auto& r : recipients) draft.recipients.emplace_back(r);
+  return enqueue(std::move(draft), message, now);
+}
+
+Result<QueuedMessage> QueueStore::enqueue(QueuedMessage m, std::string_view message, int64_t now) {
+  if (m.recipients.empty()) return make_error(ErrorKind::Syntax, "no recipients to queue");
+  m.id = new_queue_id(now);
   m.created = m.next_attempt = now;
+  m.attempts = 0;
   m.size = message.size();
-  for (const auto& r : recipients) m.recipients.push_back({r, QueuedRecipient::State::Pending, {}});
+  m.delay_reported = false;
+  for (auto& r : m.recipients) {
+    r.state = QueuedRecipient::State::Pending;
+    r.reply.clear();
+    r.reported = false;
+  }
   // The message first, the envelope last: the envelope's arrival is the commit.
   ROOST_TRY(env_->write_file_atomic(path(m.id, kMessage), message));
   ROOST_TRY(env_->write_file_atomic(path(m.id, kEnvelope), format_envelope(m)));

@@ -18,12 +18,37 @@
 
 namespace roost::queue {
 
+// What a recipient's sender asked to be told about (RFC 3461 §4.1 NOTIFY); 0 = not said, which
+// means failures and delays (the RFC's default).
+enum Notify : uint8_t {
+  kNotifyNever = 1u << 0,
+  kNotifySuccess = 1u << 1,
+  kNotifyFailure = 1u << 2,
+  kNotifyDelay = 1u << 3,
+};
+// Does `notify` (NOTIFY bits, 0 = not given) ask for a report of kind `bit`?
+bool wants_report(uint8_t notify, Notify bit);
+// "SUCCESS,FAILURE" / "NEVER" (for NOTIFY= on the wire and the envelope file); "" for 0.
+std::string notify_keywords(uint8_t notify);
+
 struct QueuedRecipient {
   enum class State { Pending, Delivered, Failed };
+  QueuedRecipient() = default;
+  QueuedRecipient(std::string address_, State state_ = State::Pending, std::string reply_ = {})
+      : address(std::move(address_)), state(state_), reply(std::move(reply_)) {}
+
   std::string address;
   State state = State::Pending;
-  std::string reply;  // the last reply about it (remote server's words, or ours)
+  std::string reply;   // the last reply about it (remote server's words, or ours)
+  uint8_t notify = 0;  // DSN request (RFC 3461 NOTIFY)
+  std::string orcpt;   // ORCPT as given ("rfc822;bob@example.org"), xtext-decoded; may be empty
+  // Delivered to a server that does not offer DSN: a "relayed" report is due when NOTIFY asked
+  // for success (RFC 3461 §5.2.2.3); set once that report is out.
+  bool reported = false;
 };
+
+// The message-level DSN request (RFC 3461 §4.3 RET, §4.4 ENVID).
+enum class Return { Unspecified, Full, Headers };
 
 std::string_view to_string(QueuedRecipient::State state);
 
@@ -35,6 +60,9 @@ struct QueuedMessage {
   int64_t next_attempt = 0;
   int64_t attempts = 0;
   uint64_t size = 0;
+  Return ret = Return::Unspecified;
+  std::string envid;            // ENVID, xtext-decoded; may be empty
+  bool delay_reported = false;  // the "delayed" report has gone out (once per message)
   std::vector<QueuedRecipient> recipients;
 
   bool done() const;  // no recipient pending
@@ -50,6 +78,9 @@ class QueueStore {
   Result<QueuedMessage> enqueue(std::string sender, std::string account,
                                 const std::vector<std::string>& recipients,
                                 std::string_view message, int64_t now);
+  // The same with the DSN request: `draft` gives sender, account, ret, envid and the recipients
+  // (address, notify, orcpt); id, times, size and states are filled in.
+  Result<QueuedMessage> enqueue(QueuedMessage draft, std::string_view message, int64_t now);
   // Every queued message, oldest first (envelopes only).
   Result<std::vector<QueuedMessage>> list() const;
   Result<QueuedMessage> get(std::string_view id) const;
@@ -66,6 +97,10 @@ class QueueStore {
   std::string dir_;
   Env* env_;
 };
+
+// A fresh queue id ("20261124-101500-0123456789ab"): also names reports about mail that was
+// never queued.
+std::string new_queue_id(int64_t now);
 
 // The envelope file's text form, exposed for tests.
 std::string format_envelope(const QueuedMessage& message);

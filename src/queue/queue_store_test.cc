@@ -81,5 +81,46 @@ TEST(EnvelopeFormat, RoundTripAndDamage) {
   EXPECT_EQ(parse_envelope("id1", format_envelope(m).substr(0, 20)).error().kind, ErrorKind::Corrupt);
 }
 
+TEST(EnvelopeFormat, KeepsTheDsnRequest) {
+  QueuedMessage m;
+  m.sender = "s@x";
+  m.ret = Return::Full;
+  m.envid = "id with spaces\r\n+=";
+  m.delay_reported = true;
+  m.recipients = {{"r@y", QueuedRecipient::State::Delivered, "250 ok"}, {"t@y"}};
+  m.recipients[0].notify = kNotifySuccess | kNotifyDelay;
+  m.recipients[0].orcpt = "rfc822;R@y";
+  m.recipients[0].reported = true;
+  m.recipients[1].notify = kNotifyNever;
+  auto parsed = parse_envelope("id1", format_envelope(m)).value();
+  EXPECT_EQ(parsed.ret, Return::Full);
+  EXPECT_EQ(parsed.envid, m.envid);
+  EXPECT_TRUE(parsed.delay_reported);
+  ASSERT_EQ(parsed.recipients.size(), 2u);
+  EXPECT_EQ(parsed.recipients[0].notify, kNotifySuccess | kNotifyDelay);
+  EXPECT_EQ(parsed.recipients[0].orcpt, "rfc822;R@y");
+  EXPECT_TRUE(parsed.recipients[0].reported);
+  EXPECT_EQ(parsed.recipients[0].reply, "250 ok");
+  EXPECT_EQ(parsed.recipients[1].notify, kNotifyNever);
+  EXPECT_FALSE(parsed.recipients[1].reported);
+  // An envelope written before DSN support reads as "nothing asked".
+  auto old = parse_envelope("id2", "roost-queue 1\nsender s@x\nrcpt pending r@y\n").value();
+  EXPECT_EQ(old.ret, Return::Unspecified);
+  EXPECT_EQ(old.recipients[0].notify, 0);
+  EXPECT_EQ(parse_envelope("id3", "roost-queue 1\nrcpt pending r@y\nnotify SOMETIMES\n").error().kind,
+            ErrorKind::Corrupt);
+}
+
+TEST(Notify, DefaultsToFailureAndDelay) {
+  EXPECT_TRUE(wants_report(0, kNotifyFailure));
+  EXPECT_TRUE(wants_report(0, kNotifyDelay));
+  EXPECT_FALSE(wants_report(0, kNotifySuccess));
+  EXPECT_FALSE(wants_report(kNotifyNever, kNotifyFailure));
+  EXPECT_TRUE(wants_report(kNotifySuccess, kNotifySuccess));
+  EXPECT_FALSE(wants_report(kNotifySuccess, kNotifyFailure));
+  EXPECT_EQ(notify_keywords(kNotifyDelay | kNotifySuccess), "SUCCESS,DELAY");
+  EXPECT_EQ(notify_keywords(kNotifyNever), "NEVER");
+}
+
 }  // namespace
 }  // namespace roost::queue

@@ -17,6 +17,8 @@
 #include <boost/asio/write.hpp>
 #include <optional>
 
+#include "base/xtext.h"
+
 namespace roost::queue {
 
 namespace asio = boost::asio;
@@ -182,7 +184,7 @@ RecipientOutcome failure(const Reply& reply, std::string_view host, std::string_
 awaitable<std::optional<std::vector<RecipientOutcome>>> session(
     const tcp::endpoint& endpoint, const std::string& host, const std::string& sender,
     const std::vector<std::string>& recipients, const std::string& message,
-    const RemoteOptions& options, std::string& last_problem) {
+    const RemoteOptions& options, const DsnRequest& dsn, std::string& last_problem) {
   auto ex = co_await asio::this_coro::executor;
   Conversation c(ex, options);
   if (!co_await c.connect(endpoint)) {
@@ -225,7 +227,23 @@ awaitable<std::optional<std::vector<RecipientOutcome>>> session(
   bool utf8 = needs_8bit(sender) ||
               std::any_of(recipients.begin(), recipients.end(), [](const std::string& r) { return needs_8bit(r); });
   if (extended && has_extension(ehlo, "SIZE")) mail += fmt::format(" SIZE={}", message.size());
-  if (extended && has_extension(ehlo, "8BITMIME") && needs_8bit(message)) mail += " BODY=8BITMIME";
+  if (needs_8bit(message)) {
+    if (!extended || !has_extension(ehlo, "8BITMIME")) {
+      RecipientOutcome no{RecipientOutcome::Kind::PermFailure,
+                          fmt::format("{} does not accept messages with 8-bit characters "
+                                      "(8BITMIME), and Roost does not convert them (5.6.3)",
+                                      host)};
+      co_await c.command("QUIT");
+      co_return std::vector<RecipientOutcome>(recipients.size(), no);
+    }
+    mail += " BODY=8BITMIME";
+  }
+  // RFC 3461 §5.2.2.1: pass the DSN request on to a server that offers DSN.
+  bool pass_dsn = extended && has_extension(ehlo, "DSN");
+  if (pass_dsn && dsn.ret != Return::Unspecified) {
+    mail += dsn.ret == Return::Full ? " RET=FULL" : " RET=HDRS";
+  }
+  if (pass_dsn && !dsn.envid.empty()) mail += " ENVID=" + xtext_encode(dsn.envid);
   if (utf8) {
     if (!extended || !has_extension(ehlo, "SMTPUTF8")) {
       RecipientOutcome no{RecipientOutcome::Kind::PermFailure,
@@ -248,7 +266,14 @@ awaitable<std::optional<std::vector<RecipientOutcome>>> session(
   std::vector<RecipientOutcome> outcomes(recipients.size());
   std::vector<size_t> accepted;
   for (size_t i = 0; i < recipients.size(); ++i) {
-    Reply r = co_await c.command(fmt::format("RCPT TO:<{}>", recipients[i]));
+    std::string rcpt = fmt::format("RCPT TO:<{}>", recipients[i]);
+    if (pass_dsn && i < dsn.notify.size() && dsn.notify[i] != 0) {
+      rcpt += " NOTIFY=" + notify_keywords(dsn.notify[i]);
+    }
+    if (pass_dsn && i < dsn.orcpt.size() && !dsn.orcpt[i].empty()) {
+      rcpt += " ORCPT=" + xtext_encode(dsn.orcpt[i]);
+    }
+    Reply r = co_await c.command(rcpt);
     if (r.code == 250 || r.code == 251) {
       accepted.push_back(i);
     } else {
@@ -275,7 +300,8 @@ awaitable<std::optional<std::vector<RecipientOutcome>>> session(
   }
   for (size_t i : accepted) {
     if (done.code == 250) {
-      outcomes[i] = {RecipientOutcome::Kind::Delivered, fmt::format("{} said: {}", host, done.summary())};
+      outcomes[i] = {RecipientOutcome::Kind::Delivered,
+                     fmt::format("{} said: {}", host, done.summary()), pass_dsn};
     } else {
       outcomes[i] = failure(done, host, "the message");
     }
@@ -305,7 +331,7 @@ std::string dot_stuff(std::string_view message) {
 awaitable<std::vector<RecipientOutcome>> send_to_domain(
     net::BlockingExecutor& blocking, mailauth::Resolver& resolver, std::string domain,
     std::string sender, std::vector<std::string> recipients, const std::string& message,
-    const RemoteOptions& options) {
+    const RemoteOptions& options, const DsnRequest& dsn) {
   auto all = [&](RecipientOutcome::Kind kind, std::string text) {
     return std::vector<RecipientOutcome>(recipients.size(), RecipientOutcome{kind, std::move(text)});
   };
@@ -343,7 +369,7 @@ awaitable<std::vector<RecipientOutcome>> send_to_domain(
     }
     for (const auto& endpoint : endpoints) {
       auto outcomes = co_await session(endpoint, host.host, sender, recipients, message, options,
-                                       last_problem);
+                                       dsn, last_problem);
       if (outcomes) co_return *outcomes;
     }
   }

@@ -30,10 +30,11 @@ class SmtpClientTest : public ::testing::Test {
   }
 
   std::vector<RecipientOutcome> send(std::string domain, std::vector<std::string> rcpts,
-                                     std::string message = "Subject: x\r\n\r\n.hidden dot\r\nend") {
+                                     std::string message = "Subject: x\r\n\r\n.hidden dot\r\nend",
+                                     DsnRequest dsn = {}) {
     boost::asio::io_context io;
     auto future = boost::asio::co_spawn(
-        io, send_to_domain(blocking_, dns_, domain, "alice@a.test", rcpts, message, options_),
+        io, send_to_domain(blocking_, dns_, domain, "alice@a.test", rcpts, message, options_, dsn),
         boost::asio::use_future);
     io.run();
     return future.get();
@@ -107,6 +108,49 @@ TEST(DotStuff, LinesAndEnding) {
   EXPECT_EQ(dot_stuff(".a\r\nb\n.\r\n"), "..a\r\nb\r\n..\r\n.\r\n");
   EXPECT_EQ(dot_stuff("x"), "x\r\n.\r\n");
   EXPECT_EQ(dot_stuff(""), ".\r\n");
+}
+
+TEST_F(SmtpClientTest, PassesTheDsnRequestToAServerThatOffersDsn) {
+  server_.ehlo_extensions = "250-fake\r\n250-DSN\r\n250 8BITMIME";
+  DsnRequest dsn{Return::Headers, "env 1+2", {kNotifySuccess | kNotifyFailure, 0},
+                 {"rfc822;Bob=Smith@b.test", ""}};
+  auto out = send("b.test", {"bob@b.test", "bea@b.test"}, "Subject: x\r\n\r\nhi", dsn);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(out[0].remote_reports);
+  auto t = server_.transactions();
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].mail_from, "MAIL FROM:<alice@a.test> RET=HDRS ENVID=env+201+2B2");
+  EXPECT_EQ(t[0].rcpt_lines[0],
+            "RCPT TO:<bob@b.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;Bob+3DSmith@b.test");
+  EXPECT_EQ(t[0].rcpt_lines[1], "RCPT TO:<bea@b.test>");
+}
+
+TEST_F(SmtpClientTest, KeepsTheDsnRequestFromAServerWithoutDsn) {
+  DsnRequest dsn{Return::Full, "x", {kNotifySuccess}, {"rfc822;bob@b.test"}};
+  auto out = send("b.test", {"bob@b.test"}, "Subject: x\r\n\r\nhi", dsn);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].kind, Kind::Delivered);
+  EXPECT_FALSE(out[0].remote_reports);
+  auto t = server_.transactions();
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].mail_from, "MAIL FROM:<alice@a.test> SIZE=16");
+  EXPECT_EQ(t[0].rcpt_lines[0], "RCPT TO:<bob@b.test>");
+}
+
+TEST_F(SmtpClientTest, EightBitMessageOnlyToAnEightBitServer) {
+  std::string message = "Subject: caf\xc3\xa9\r\n\r\nna\xc3\xafve\r\n";
+  auto out = send("b.test", {"bob@b.test"}, message);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].kind, Kind::Delivered);
+  ASSERT_EQ(server_.transactions().size(), 1u);
+  EXPECT_NE(server_.transactions()[0].mail_from.find(" BODY=8BITMIME"), std::string::npos);
+
+  server_.ehlo_extensions = "250-fake\r\n250 SIZE 1000000";
+  out = send("b.test", {"bob@b.test"}, message);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].kind, Kind::PermFailure);
+  EXPECT_NE(out[0].text.find("8BITMIME"), std::string::npos) << out[0].text;
+  EXPECT_EQ(server_.transactions().size(), 1u);  // nothing more was sent
 }
 
 }  // namespace

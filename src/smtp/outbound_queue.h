@@ -31,10 +31,21 @@ struct OutboundMessage {
   const MessageSpool* body = nullptr;  // the message as received, valid during enqueue()
 };
 
+// What became of a recipient delivered here (for reports about local delivery).
+struct LocalOutcome {
+  OutboundRecipient recipient;
+  bool delivered = false;
+  std::string text;  // the reason, in plain words, when not delivered
+};
+
 class OutboundQueue {
  public:
   virtual ~OutboundQueue() = default;
   virtual Status enqueue(const OutboundMessage& message) = 0;
+  // Sends the sender of `message` the reports its DSN request asks for about local deliveries
+  // (RFC 3461 §5.2.2: "delivered" for NOTIFY=SUCCESS; "failed" unless NOTIFY excludes it), into
+  // its INBOX when it is a local account, else through the queue. Blocking, thread-safe.
+  virtual Status report(const OutboundMessage& message, const std::vector<LocalOutcome>& outcomes) = 0;
 };
 
 }  // namespace roost::smtp

@@ -21,8 +21,15 @@ class RemoteDelivery final : public OutboundQueue {
       : queue_(queue), store_(store), dkim_dir_(std::move(dkim_dir)), clock_(clock) {}
 
   Status enqueue(const OutboundMessage& message) override;
+  Status report(const OutboundMessage& message, const std::vector<LocalOutcome>& outcomes) override;
+  // The DKIM-Signature fields for `message`, with the keys of its From: domain or, failing
+  // that, of the nearest parent domain that has keys (MAILER-DAEMON@mx.example.org signs as
+  // example.org: aligned under DMARC's relaxed rule). "" when there are none. Blocking.
+  std::string sign(std::string_view message) const;
 
  private:
+  Result<std::string> account_name(store::AccountId id) const;
+
   queue::OutboundQueue& queue_;
   store::Store& store_;
   std::string dkim_dir_;

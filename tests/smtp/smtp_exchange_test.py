@@ -114,13 +114,13 @@ class Exchange:
         self.tmp_b.__exit__(*exc)
 
 
-def submit(server, subject, to="bob@beta.test", sender="alice@alpha.test"):
+def submit(server, subject, to="bob@beta.test", sender="alice@alpha.test", rcpt_options=()):
     s = smtplib.SMTP("127.0.0.1", server.submission, timeout=15)
     s.starttls(context=unverified_tls())
     s.login("alice", PASSWORD)
     msg = (f"From: Alice <{sender}>\r\nTo: <{to}>\r\nSubject: {subject}\r\n\r\n"
            f"Hello from alpha.\r\n.leading dot\r\n")
-    s.sendmail(sender, [to], msg.encode())
+    s.sendmail(sender, [to], msg.encode(), rcpt_options=list(rcpt_options))
     s.quit()
 
 
@@ -156,6 +156,26 @@ def test_mail_between_servers_passes_spf_dkim_dmarc():
         expect(p.stdout.decode().split() == ["pass", "pass"], p.stdout + p.stderr)
         expect(eventually(lambda: "0 messages queued" in roost(
             "queue", "list", "--data-dir", x.dir_a).stdout), "the queue did not empty")
+
+
+def test_success_report_comes_back_from_the_receiving_server():
+    """NOTIFY=SUCCESS travels with the message (beta offers DSN); beta delivers, then sends the
+    "delivered" report back to alpha with the null sender, DKIM-signed for beta.test so that
+    alpha's DMARC check (p=reject) lets it in."""
+    with Exchange() as x:
+        a, b = x.start_a(), x.start_b()
+        submit(a, "tell me", rcpt_options=["NOTIFY=SUCCESS,FAILURE"])
+        expect(len(eventually(lambda: mailbox(b, "bob"))) == 1, "bob got it")
+        got = eventually(lambda: [m for m in mailbox(a, "alice") if b"delivery-status" in m])
+        expect(len(got) == 1, got)
+        text = got[0].decode()
+        for want in ("From: Mail Delivery System <MAILER-DAEMON@mx.beta.test>",
+                     "Reporting-MTA: dns; mx.beta.test",
+                     "Final-Recipient: rfc822; bob@beta.test\r\nAction: delivered\r\n",
+                     "dkim=pass header.d=beta.test", "dmarc=pass", "Subject: tell me"):
+            expect(want in text, f"report lacks {want!r}:\n{text[:3000]}")
+        # alpha handed the message on to a server that reports: no "relayed" report of its own.
+        expect("Action: relayed" not in text, text[:3000])
 
 
 def test_forged_senders_rejected_or_quarantined():
@@ -230,7 +250,8 @@ def test_queue_survives_sigkill():
 
 if __name__ == "__main__":
     run_tests([test_mail_between_servers_passes_spf_dkim_dmarc,
-               test_forged_senders_rejected_or_quarantined,
+               test_success_report_comes_back_from_the_receiving_server,
+        test_forged_senders_rejected_or_quarantined,
                test_receiver_down_then_back_gets_it_once,
                test_unreachable_domain_bounces_after_expiry,
                test_queue_survives_sigkill])

@@ -243,7 +243,7 @@ awaitable<Reply> Session::finish_message() {
       }
     }
     mailbox::Ingest& ingest = *shared_->services.ingest;
-    OutboundQueue* outbound = shared_->services.outbound;
+    OutboundQueue* queue = shared_->services.outbound;
     OutboundMessage out_msg{account_ ? account_->id : 0, mail_->path, mail_->mail,
                             std::move(remote), prefix, &sp};
     auto results = co_await blocking().run([&] {
@@ -258,8 +258,8 @@ awaitable<Reply> Session::finish_message() {
         errors.push_back(r ? std::nullopt : std::optional<Error>(r.error()));
       }
       std::optional<Error> queued;
-      if (!out_msg.recipients.empty() && outbound) {
-        if (Status st = outbound->enqueue(out_msg); !st) queued = st.error();
+      if (!out_msg.recipients.empty() && queue) {
+        if (Status st = queue->enqueue(out_msg); !st) queued = st.error();
       }
       return std::make_pair(std::move(errors), std::move(queued));
     });
@@ -291,7 +291,16 @@ awaitable<Reply> Session::finish_message() {
   }
   Reply reply;
   size_t failed = 0;
-  for (const Reply& r : per_recipient) failed += r.positive() ? 0 : 1;
+  bool temporary = false;  // a failure the client should retry
+  for (const Reply& r : per_recipient) {
+    failed += r.positive() ? 0 : 1;
+    temporary = temporary || (!r.positive() && r.code < 500);
+  }
+  OutboundQueue* outbound = shared_->services.outbound;
+  // With a queue to carry reports, recipients refused for good need not hold the others back:
+  // the message is accepted and the sender gets a report about them (RFC 3461 §5.2.2).
+  bool partial = !refused && failed > 0 && failed < per_recipient.size() && !temporary &&
+                 outbound != nullptr;
   if (port_ == PortKind::Lmtp) {
     // RFC 2033 §4.2: one reply per accepted recipient, in RCPT order.
     for (const Reply& r : per_recipient) write_reply(out_, r);
@@ -303,10 +312,42 @@ awaitable<Reply> Session::finish_message() {
   } else if (failed == per_recipient.size()) {
     reply = per_recipient[0];
     reply.text = reply.text.substr(reply.text.find(": ") + 2);
+  } else if (partial) {
+    reply = Reply::ok("Message accepted (" + std::to_string(sp.size()) + " octets) for " +
+                      std::to_string(per_recipient.size() - failed) + " of " +
+                      std::to_string(per_recipient.size()) +
+                      " recipients; you will get a report about the others");
   } else {
-    // No queue yet to bounce for the failed ones: ask the sender to retry rather than lose
-    // mail (recipients that succeeded may get a duplicate, RFC 5321 §6.1 prefers that).
+    // Some recipients failed for now: ask the sender to retry rather than lose mail (the ones
+    // that succeeded may get a duplicate; RFC 5321 §6.1 prefers that to a loss).
     reply = Reply::make(451, "4.3.0", "Delivered to some recipients but not all; try again later");
+  }
+  // Reports about local deliveries (RFC 3461): "delivered" when NOTIFY=SUCCESS asked, "failed"
+  // for the recipients refused above. Behind LMTP the MTA in front reports.
+  if (reply.positive() && !reply.already_sent && outbound != nullptr) {
+    std::vector<LocalOutcome> outcomes;
+    for (size_t i = 0; i < recipients_.size(); ++i) {
+      const Recipient& r = recipients_[i];
+      if (r.resolution.kind != RecipientKind::Local) continue;
+      bool delivered = per_recipient[i].positive();
+      if (delivered && !(r.dsn.notify & kNotifySuccess)) continue;
+      std::string why;
+      if (!delivered) {
+        const Reply& failure = per_recipient[i];
+        std::string text = failure.text.substr(failure.text.find(": ") + 2);
+        why = std::to_string(failure.code) + " " + failure.enhanced + " " + text;
+      }
+      outcomes.push_back({{r.address, r.dsn}, delivered, why});
+    }
+    if (!outcomes.empty()) {
+      OutboundMessage about{account_ ? account_->id : 0, mail_->path, mail_->mail, {}, "", &sp};
+      about.prefix = received_header(*this, now);
+      Status st = co_await blocking().run([&] { return outbound->report(about, outcomes); });
+      if (!st) {
+        log::warn("smtp.report_failed", {{"session", conn_.session_id()},
+                                         {"error", st.error().describe()}});
+      }
+    }
   }
   if (failed < per_recipient.size() && port_ == PortKind::Submission && account_) {
     rate().record(account_->id);

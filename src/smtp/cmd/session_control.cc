@@ -22,6 +22,10 @@ awaitable<Reply> cmd_helo(Session& session, const Command& command) {
                 "ENHANCEDSTATUSCODES",   // RFC 2034
                 "SIZE " + std::to_string(session.options().max_message_size),  // RFC 1870
                 "CHUNKING"};             // RFC 3030
+  // RFC 3461: reports travel through the outbound queue; behind LMTP the MTA in front reports.
+  if (session.port() != PortKind::Lmtp && session.services().outbound != nullptr) {
+    reply.more.push_back("DSN");
+  }
   net::Connection& conn = session.conn();
   if (!conn.is_tls() && conn.tls_available()) reply.more.push_back("STARTTLS");  // RFC 3207
   if (session.port() == PortKind::Submission && session.passwords_allowed()) {

@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "base/xtext.h"
+
 namespace roost::smtp {
 
 namespace {
@@ -53,29 +55,6 @@ ParseEvent error(int code, std::string enhanced, std::string text, std::string v
                         std::move(text));
   ev.verb = std::move(verb);
   return ev;
-}
-
-// RFC 3461 §4: xtext ("+" HEXCHAR HEXCHAR for octets outside 33-126 and "+", "=").
-std::optional<std::string> xtext_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '+') {
-      auto hex = [](char h) -> int {
-        if (h >= '0' && h <= '9') return h - '0';
-        if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-        return -1;
-      };
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 std::optional<uint64_t> parse_decimal(std::string_view s, size_t max_digits = 20) {
