@@ -175,8 +175,9 @@ std::vector<Key> build_keys() {
     k.name = proto;
     k.type = KeyType::AddressList;
     k.doc = fmt::format(
-        "Addresses (`\"host:port\"`, IPv6 as `\"[::1]:port\"`; without a port, the standard one) "
-        "for {}{}. Empty: not started. A `[listen]` table in the file replaces the defaults "
+        "Addresses (`\"host:port\"`, IPv6 as `\"[::1]:port\"`; without a port, the standard one; "
+        "`\"unix:/path\"` for a Unix domain socket, mode 0666, replaced if stale and removed at "
+        "exit) for {}{}. Empty: not started. A `[listen]` table in the file replaces the defaults "
         "whole (protocols it leaves out are not started), and any `--listen` flag replaces "
         "the `[listen]` table.",
         proto, net::is_implicit_tls(protocol) ? " (TLS from the first byte)" : "");

@@ -40,8 +40,8 @@ struct HttpFixture {
     Options options;
     options.max_header_bytes = 1024;
     register_http(*server, options);
-    EXPECT_TRUE(server->listen({net::Protocol::Http, "127.0.0.1", 0}));
-    EXPECT_TRUE(server->listen({net::Protocol::Https, "127.0.0.1", 0}));
+    EXPECT_TRUE(server->listen({net::Protocol::Http, "127.0.0.1", 0, {}}));
+    EXPECT_TRUE(server->listen({net::Protocol::Https, "127.0.0.1", 0, {}}));
     runner = std::make_unique<ServerRunner>(*server);
   }
   TempDir dir;

@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <sys/socket.h>
+
 #include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cstring>
 #include <tuple>
 
 #include "base/log.h"
@@ -61,8 +65,13 @@ Connection::Connection(std::shared_ptr<ServerState> server, Socket socket, Proto
       idle_timeout_(server_->limits_.idle_timeout),
       timer_(socket_.get_executor()) {
   boost::system::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
-  if (!ec) {
+  auto generic = socket_.remote_endpoint(ec);
+  if (!ec && generic.protocol().family() == AF_UNIX) {
+    peer_address_ = "local";
+  } else if (!ec && generic.size() <= sizeof(sockaddr_in6)) {
+    asio::ip::tcp::endpoint ep;
+    std::memcpy(ep.data(), generic.data(), generic.size());
+    ep.resize(generic.size());
     auto addr = ep.address();
     // Count a v4-mapped peer under its IPv4 address, so limits treat both forms alike.
     if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
@@ -71,8 +80,10 @@ Connection::Connection(std::shared_ptr<ServerState> server, Socket socket, Proto
     peer_address_ = addr.to_string();
     peer_port_ = ep.port();
   }
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  if (peer_address_ != "local") {
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  }
   // Reads wait for readiness, then read without blocking (read_transport()); TLS needs it too.
   socket_.non_blocking(true, ec);
 }

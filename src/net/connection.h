@@ -8,7 +8,7 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -39,7 +39,8 @@ struct LineEvent {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
-  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+  // TCP or a Unix domain socket (ListenSpec::path).
+  using Socket = boost::asio::basic_stream_socket<boost::asio::generic::stream_protocol, Executor>;
 
   ~Connection();
   Connection(const Connection&) = delete;
@@ -87,7 +88,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // --- identity and state ---
   const std::string& session_id() const { return session_id_; }
   Protocol protocol() const { return protocol_; }
-  const std::string& peer_address() const { return peer_address_; }  // "192.0.2.1" / "::1"
+  // "192.0.2.1" / "::1"; "local" for a Unix domain socket peer.
+  const std::string& peer_address() const { return peer_address_; }
   uint16_t peer_port() const { return peer_port_; }
   std::string peer() const;  // "192.0.2.1:5555" / "[::1]:5555"
   Refusal refusal() const { return refusal_; }

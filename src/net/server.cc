@@ -7,7 +7,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/local/stream_protocol.hpp>
 #include <csignal>
+#include <cstring>
 #include <random>
 #include <thread>
 
@@ -105,6 +111,7 @@ Status ServerState::listen(const ListenSpec& spec) {
     return make_error(ErrorKind::NotFound,
                       fmt::format("cannot listen on {}: no TLS certificate configured", where));
   }
+  if (!spec.path.empty()) return listen_unix(spec);
   boost::system::error_code ec;
   auto address = asio::ip::make_address(spec.host, ec);
   if (ec) {
@@ -118,9 +125,9 @@ Status ServerState::listen(const ListenSpec& spec) {
     }
     address = results.begin()->endpoint().address();
   }
-  tcp::endpoint endpoint(address, spec.port);
+  asio::generic::stream_protocol::endpoint endpoint(tcp::endpoint(address, spec.port));
   auto listener =
-      std::make_shared<Listener>(Listener{spec.protocol, Acceptor(asio::make_strand(io_))});
+      std::make_shared<Listener>(Listener{spec.protocol, Acceptor(asio::make_strand(io_)), {}});
   Acceptor& acceptor = listener->acceptor;
   if (!acceptor.open(endpoint.protocol(), ec)) {
     acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -130,7 +137,14 @@ Status ServerState::listen(const ListenSpec& spec) {
   if (ec) {
     return make_error(ErrorKind::Io, fmt::format("cannot listen on {}: {}", where, ec.message()));
   }
-  uint16_t port = acceptor.local_endpoint(ec).port();
+  uint16_t port = 0;
+  auto local = acceptor.local_endpoint(ec);
+  if (!ec && local.size() <= sizeof(sockaddr_in6)) {
+    tcp::endpoint bound;
+    std::memcpy(bound.data(), local.data(), local.size());
+    bound.resize(local.size());
+    port = bound.port();
+  }
   {
     std::lock_guard lock(mu_);
     listeners_.push_back(listener);
@@ -139,6 +153,48 @@ Status ServerState::listen(const ListenSpec& spec) {
   log::info("net.listen", {{"protocol", protocol_name(spec.protocol)},
                            {"address", address.to_string()},
                            {"port", std::to_string(port)}});
+  asio::co_spawn(acceptor.get_executor(), accept_loop(listener), log_escaped);
+  return ok();
+}
+
+Status ServerState::listen_unix(const ListenSpec& spec) {
+  std::string where = to_string(spec);
+  // A socket file left by a server that is gone is replaced; a live one or any other file is not.
+  struct stat st {};
+  if (::lstat(spec.path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return make_error(ErrorKind::Io,
+                        fmt::format("cannot listen on {}: the path exists and is not a socket", where));
+    }
+    asio::local::stream_protocol::socket probe(io_);
+    boost::system::error_code probe_ec;
+    probe.connect(asio::local::stream_protocol::endpoint(spec.path), probe_ec);
+    if (!probe_ec) {
+      return make_error(ErrorKind::Io,
+                        fmt::format("cannot listen on {}: another server is listening there", where));
+    }
+    ::unlink(spec.path.c_str());
+  }
+  asio::generic::stream_protocol::endpoint endpoint(asio::local::stream_protocol::endpoint(spec.path));
+  auto listener = std::make_shared<Listener>(
+      Listener{spec.protocol, Acceptor(asio::make_strand(io_)), spec.path});
+  Acceptor& acceptor = listener->acceptor;
+  boost::system::error_code ec;
+  if (!acceptor.open(endpoint.protocol(), ec)) {
+    if (!acceptor.bind(endpoint, ec)) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return make_error(ErrorKind::Io, fmt::format("cannot listen on {}: {}", where, ec.message()));
+  }
+  // Anyone on this machine may connect, as to a loopback TCP port; the directory's permissions
+  // are where an administrator narrows that (e.g. Postfix's private/ directory).
+  ::chmod(spec.path.c_str(), 0666);
+  {
+    std::lock_guard lock(mu_);
+    listeners_.push_back(listener);
+    bound_ports_.push_back(0);
+  }
+  log::info("net.listen", {{"protocol", protocol_name(spec.protocol)}, {"path", spec.path}});
   asio::co_spawn(acceptor.get_executor(), accept_loop(listener), log_escaped);
   return ok();
 }
@@ -312,6 +368,8 @@ awaitable<void> ServerState::drain() {
     listeners = listeners_;
   }
   for (auto& l : listeners) {
+    // The socket file goes at once: nobody new can reach the closing listener through it.
+    if (!l->path.empty()) ::unlink(l->path.c_str());
     asio::post(l->acceptor.get_executor(), [l] {
       boost::system::error_code ec;
       l->acceptor.close(ec);

@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -34,7 +35,8 @@ struct ProtocolMetrics {
 class ServerState : public std::enable_shared_from_this<ServerState> {
  public:
   using Executor = Connection::Executor;
-  using Acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Executor>;
+  using Acceptor =
+      boost::asio::basic_socket_acceptor<boost::asio::generic::stream_protocol, Executor>;
 
   ServerState(unsigned threads, TlsFiles tls, NetLimits limits);
 
@@ -66,7 +68,10 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   struct Listener {
     Protocol protocol;
     Acceptor acceptor;
+    std::string path;  // a Unix socket's file, removed when the listener closes
   };
+
+  Status listen_unix(const ListenSpec& spec);
 
   boost::asio::awaitable<void> accept_loop(std::shared_ptr<Listener> listener);
   void on_accept(Protocol protocol, Connection::Socket socket);

@@ -2,6 +2,12 @@
 #include "net/server.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -131,7 +137,7 @@ struct Fixture {
     server->set_refusal_handler(Protocol::Imap, refuse_session);
   }
   uint16_t listen(Protocol p) {
-    auto st = server->listen({p, "127.0.0.1", 0});
+    auto st = server->listen({p, "127.0.0.1", 0, {}});
     EXPECT_TRUE(st) << (st ? "" : st.error().describe());
     return server->bound_port(ports++);
   }
@@ -166,6 +172,56 @@ TEST(Server, PlainEchoAndPipelining) {
   EXPECT_EQ(c.line(), "BYE");
   EXPECT_EQ(c.line(), "<eof>");
   EXPECT_TRUE(eventually([&] { return f.server->open_connections() == 0; }));
+}
+
+// A blocking client on a Unix domain socket: connects, sends, reads up to `lines` lines.
+std::string unix_exchange(const std::string& path, const std::string& send, int lines) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "<no connection>";
+  }
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  (void)!::write(fd, send.data(), send.size());
+  std::string got;
+  char buf[256];
+  while (std::count(got.begin(), got.end(), '\n') < lines) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return got;
+}
+
+TEST(Server, UnixSocketListener) {
+  Fixture f;
+  std::string path = f.dir.file("imap.sock");
+  std::ofstream(f.dir.file("not-a-socket")) << "x";
+  auto refused = f.server->listen({Protocol::Imap, "", 0, f.dir.file("not-a-socket")});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().text.find("not a socket"), std::string::npos) << refused.error().text;
+  {
+    // A socket file left behind by a server that is gone is replaced.
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ::close(fd);
+  }
+  ASSERT_TRUE(f.server->listen({Protocol::Imap, "", 0, path}));
+  auto busy = f.server->listen({Protocol::Imap, "", 0, path});
+  ASSERT_FALSE(busy);
+  EXPECT_NE(busy.error().text.find("another server"), std::string::npos) << busy.error().text;
+  f.start();
+  EXPECT_EQ(unix_exchange(path, "hello\r\nQUIT\r\n", 3), "* hello\r\nECHO hello\r\nBYE\r\n");
+  f.runner->stop();
+  EXPECT_FALSE(std::filesystem::exists(path));  // removed at shutdown
 }
 
 TEST(Server, ImplicitTlsAcceptsTls12And13) {
@@ -476,7 +532,7 @@ TEST(Server, ShutdownWithoutSessionsReturnsQuickly) {
 
 TEST(Server, ListenOnUnregisteredProtocolIsAClearError) {
   Fixture f;
-  auto st = f.server->listen({Protocol::Pop3, "127.0.0.1", 0});
+  auto st = f.server->listen({Protocol::Pop3, "127.0.0.1", 0, {}});
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().kind, ErrorKind::NotFound);
   EXPECT_EQ(st.error().text, "protocol 'pop3' is not available in this build yet");
@@ -485,7 +541,7 @@ TEST(Server, ListenOnUnregisteredProtocolIsAClearError) {
 TEST(Server, ListenOnBusyPortIsAClearError) {
   Fixture f;
   uint16_t port = f.listen(Protocol::Imap);
-  auto st = f.server->listen({Protocol::Imap, "127.0.0.1", port});
+  auto st = f.server->listen({Protocol::Imap, "127.0.0.1", port, {}});
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().kind, ErrorKind::Io);
   EXPECT_NE(st.error().text.find("cannot listen on imap=127.0.0.1:"), std::string::npos)
@@ -494,7 +550,7 @@ TEST(Server, ListenOnBusyPortIsAClearError) {
 
 TEST(Server, ImplicitTlsWithoutCertificateIsAClearError) {
   Fixture f({}, /*tls=*/false);
-  auto st = f.server->listen({Protocol::Imaps, "127.0.0.1", 0});
+  auto st = f.server->listen({Protocol::Imaps, "127.0.0.1", 0, {}});
   ASSERT_FALSE(st);
   EXPECT_NE(st.error().text.find("no TLS certificate"), std::string::npos);
 }

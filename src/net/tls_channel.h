@@ -18,7 +18,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
@@ -30,7 +30,7 @@ namespace roost::net {
 class TlsChannel {
  public:
   using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
-  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+  using Socket = boost::asio::basic_stream_socket<boost::asio::generic::stream_protocol, Executor>;
 
   // Puts the socket in non-blocking mode; `ctx` is kept alive by SSL_new's reference.
   TlsChannel(SSL_CTX* ctx, Socket& socket);

@@ -225,7 +225,9 @@ class MailServer:
                 for line in lines:
                     if "event=net.listen" in line:
                         fields = dict(w.split("=", 1) for w in line.split() if "=" in w)
-                        self.ports[fields["protocol"]] = int(fields["port"])
+                        # A Unix socket listener says path= instead of port=.
+                        self.ports[fields["protocol"]] = (int(fields["port"]) if "port" in fields
+                                                          else fields["path"])
                 missing = [p for p in self.protocols if p not in self.ports]
                 expect(not missing, f"no net.listen line for {missing}:\n{self.output()}")
                 for proto, port in self.ports.items():

@@ -6,8 +6,8 @@ import socket
 import subprocess
 import time
 
-from smtp_fixture import (ALICE, BOB, DOMAIN, PASSWORD, SmtpServer, added_headers, expect,
-                          message, reply_of, roost, run_tests, unverified_tls)
+from smtp_fixture import (ALICE, BOB, DOMAIN, PASSWORD, SmtpServer, TempDir, added_headers,
+                          expect, message, reply_of, roost, run_tests, unverified_tls)
 
 ALICE_ADDR = f"alice@{DOMAIN}"
 
@@ -369,6 +369,28 @@ def test_lmtp_with_smtplib_sendmail():
         expect(srv.count() == 1 and srv.count(BOB) == 1, "delivered")
 
 
+def test_lmtp_over_a_unix_socket():
+    """An MTA in front (Postfix's `lmtp:unix:...`) delivers through a Unix domain socket."""
+    import os
+    import stat
+    with TempDir() as sockdir:
+        path = os.path.join(sockdir, "lmtp")
+        srv = SmtpServer(protocols=["lmtp", "imaps"])
+        srv.addresses = {"lmtp": f"unix:{path}"}
+        with srv:
+            expect(srv.lmtp == path and stat.S_ISSOCK(os.stat(path).st_mode), srv.lmtp)
+            l = smtplib.LMTP(path, timeout=10)  # smtplib takes a path starting with "/"
+            refused = l.sendmail("sender@elsewhere.test", [ALICE_ADDR],
+                                 message("sender@elsewhere.test", ALICE_ADDR, "over a socket"))
+            expect(refused == {}, refused)
+            l.quit()
+            stored = srv.messages()
+            expect(len(stored) == 1 and b"Subject: over a socket" in stored[0], stored)
+            expect(b"with LMTP" in stored[0] and b"([local])" in stored[0], stored[0][:300])
+            srv.stop()  # SIGTERM: a graceful stop
+            expect(not os.path.exists(path), "the socket file is removed when the server stops")
+
+
 def test_inbound_unknown_alias_plus_catchall():
     with SmtpServer() as srv:
         imap = srv.imap()
@@ -443,6 +465,7 @@ run_tests([
     test_smtputf8_address_delivered,
     test_lmtp_per_recipient_statuses,
     test_lmtp_with_smtplib_sendmail,
+    test_lmtp_over_a_unix_socket,
     test_inbound_unknown_alias_plus_catchall,
     test_starttls_discards_pipelined_commands_and_resets,
     test_bad_input_gets_5xx_and_session_survives,

@@ -60,8 +60,19 @@ Result<ListenSpec> parse_listen_spec(std::string_view text) {
     return make_error(ErrorKind::NotFound,
                       fmt::format("unknown protocol '{}' in listen spec", text.substr(0, eq)));
   }
-  ListenSpec spec{*protocol, {}, default_port(*protocol)};
+  ListenSpec spec{*protocol, {}, default_port(*protocol), {}};
   std::string_view addr = text.substr(eq + 1);
+  if (addr.starts_with("unix:")) {
+    std::string_view path = addr.substr(5);
+    if (!path.starts_with('/') || path.size() > kMaxUnixSocketPath) {
+      return make_error(ErrorKind::Syntax,
+                        fmt::format("socket path in '{}' must be absolute and at most {} bytes",
+                                    text, kMaxUnixSocketPath));
+    }
+    spec.path = std::string(path);
+    spec.port = 0;
+    return spec;
+  }
   std::string_view port_text;
   if (addr.starts_with('[')) {
     auto close = addr.find(']');
@@ -108,6 +119,7 @@ Result<ListenSpec> parse_listen_spec(std::string_view text) {
 }
 
 std::string to_string(const ListenSpec& spec) {
+  if (!spec.path.empty()) return fmt::format("{}=unix:{}", to_string(spec.protocol), spec.path);
   bool v6 = spec.host.find(':') != std::string::npos;
   return fmt::format("{}={}{}{}:{}", to_string(spec.protocol), v6 ? "[" : "", spec.host,
                      v6 ? "]" : "", spec.port);

@@ -31,12 +31,18 @@ struct ListenSpec {
   Protocol protocol = Protocol::Imap;
   std::string host;   // literal address without brackets ("127.0.0.1", "::1", "0.0.0.0", "::")
   uint16_t port = 0;  // 0 = let the kernel pick (tests)
+  std::string path;   // non-empty: a Unix domain socket at this absolute path (host/port unused)
 };
 
-// "imap=127.0.0.1:1143", "imaps=[::1]:993", "http=0.0.0.0" (port defaults to default_port).
-// Errors: Syntax (malformed, bad port), NotFound (unknown protocol name).
+// The longest Unix socket path (sun_path holds 108 bytes with the terminating NUL).
+inline constexpr size_t kMaxUnixSocketPath = 107;
+
+// "imap=127.0.0.1:1143", "imaps=[::1]:993", "http=0.0.0.0" (port defaults to default_port),
+// "lmtp=unix:/run/roost/lmtp" (a Unix domain socket).
+// Errors: Syntax (malformed, bad port, relative or too long socket path), NotFound (unknown
+// protocol name).
 Result<ListenSpec> parse_listen_spec(std::string_view text);
-// Inverse of parse_listen_spec ("imap=[::1]:143").
+// Inverse of parse_listen_spec ("imap=[::1]:143", "lmtp=unix:/run/roost/lmtp").
 std::string to_string(const ListenSpec& spec);
 
 }  // namespace roost::net

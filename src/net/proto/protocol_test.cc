@@ -44,16 +44,23 @@ TEST(ListenSpec, Parses) {
   s = parse_listen_spec("smtp=localhost:0");
   ASSERT_TRUE(s);
   EXPECT_EQ(s->port, 0);
+  s = parse_listen_spec("lmtp=unix:/run/roost/lmtp");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->protocol, Protocol::Lmtp);
+  EXPECT_EQ(s->path, "/run/roost/lmtp");
+  EXPECT_EQ(to_string(*s), "lmtp=unix:/run/roost/lmtp");
 }
 
 TEST(ListenSpec, Rejects) {
   for (const char* bad :
        {"imap", "imap=", "imap=:143", "imap=1.2.3.4:", "imap=1.2.3.4:70000", "imap=1.2.3.4:12x",
-        "imap=[::1", "imap=[::1]143", "imap=::1:143", "imap=[::1]:"}) {
+        "imap=[::1", "imap=[::1]143", "imap=::1:143", "imap=[::1]:", "lmtp=unix:",
+        "lmtp=unix:relative/path"}) {
     auto s = parse_listen_spec(bad);
     ASSERT_FALSE(s) << bad;
     EXPECT_EQ(s.error().kind, ErrorKind::Syntax) << bad;
   }
+  EXPECT_FALSE(parse_listen_spec("lmtp=unix:/" + std::string(kMaxUnixSocketPath, 'x')));
   auto s = parse_listen_spec("gopher=1.2.3.4:70");
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().kind, ErrorKind::NotFound);
