@@ -20,6 +20,16 @@ def reports(srv, user=ALICE):
     return [m for m in srv.messages(user) if b"report-type=delivery-status" in m]
 
 
+def the_one_report(srv, *wants):
+    """The only report in alice's INBOX, as text, after checking it says each of `wants`."""
+    got = reports(srv)
+    expect(len(got) == 1, f"{len(got)} reports")
+    text = got[0].decode()
+    for want in wants:
+        expect(want in text, f"report lacks {want!r}:\n{text}")
+    return text
+
+
 def test_dsn_offered_on_submission_and_port_25_not_on_lmtp():
     with SmtpServer() as srv:
         s = srv.submit()
@@ -43,15 +53,10 @@ def test_notify_success_gets_a_delivered_report():
         s.sendmail(ALICE_ADDR, [BOB], message(ALICE_ADDR, BOB, "no report asked"))
         s.quit()
         expect(srv.count(BOB) == 2, "bob got both")
-        got = reports(srv)
-        expect(len(got) == 1, f"{len(got)} reports")
-        r = got[0].decode()
-        for want in ("Subject: Successful Mail Delivery Report",
-                     "Original-Envelope-Id: trip+42",
-                     f"Original-Recipient: rfc822;{BOB}\r\nFinal-Recipient: rfc822; {BOB}\r\n"
-                     "Action: delivered\r\nStatus: 2.0.0",
-                     "Subject: with report"):
-            expect(want in r, f"report lacks {want!r}:\n{r}")
+        r = the_one_report(srv, "Subject: Successful Mail Delivery Report",
+                           "Original-Envelope-Id: trip+42",
+                           f"Original-Recipient: rfc822;{BOB}\r\nFinal-Recipient: rfc822; {BOB}"
+                           "\r\nAction: delivered\r\nStatus: 2.0.0", "Subject: with report")
         expect("Hello there" not in r, "a success report quotes only the header")
 
 
@@ -89,13 +94,9 @@ def test_some_recipients_over_quota_accepted_and_reported():
         expect(code == 250, f"{code} {text!r}")
         s.quit()
         expect(srv.count(BOB) == 5, "bob stays full")
-        got = reports(srv)
-        expect(len(got) == 1, f"{len(got)} reports")
-        r = got[0].decode()
-        for want in ("Subject: Undelivered Mail Returned to Sender",
-                     f"Final-Recipient: rfc822; {BOB}\r\nAction: failed\r\nStatus: 5.2.2",
-                     "over quota", "Subject: half full"):
-            expect(want in r, f"report lacks {want!r}:\n{r}")
+        r = the_one_report(srv, "Subject: Undelivered Mail Returned to Sender",
+                           f"Final-Recipient: rfc822; {BOB}\r\nAction: failed\r\nStatus: 5.2.2",
+                           "over quota", "Subject: half full")
         expect(f"Final-Recipient: rfc822; {ALICE_ADDR}" not in r, "alice was delivered")
 
 
