@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""./dev bench [NAME...] [--quick]: Roost against Dovecot, side by side (issue 5).
+"""./dev bench [NAME...] [--quick]: Roost against Dovecot and Postfix, side by side (issues 5, 7).
 
-For each benchmark NAME (default: all) it starts Roost and Dovecot on 127.0.0.1 with their
-own temporary state, seeds both with the same mail, runs the load generator (roost-bench)
-against each server in turn for several interleaved rounds, and prints, per figure, Roost's
-median, Dovecot's median and their ratio. The table also goes to bench/RESULTS.md with the
+For each benchmark NAME (default: all) it starts Roost and Dovecot (Postfix for smtp-inbound)
+on 127.0.0.1 with their own temporary state, seeds both with the same mail, runs the load
+generator (roost-bench; Postfix's smtp-source for smtp-inbound) against each server in turn
+for several interleaved rounds, and prints, per figure, Roost's median, the other server's
+median and their ratio. The table also goes to bench/RESULTS.md with the
 date, the machine and the exact commands. bench/README.md explains the figures.
 
 Every size is a flag whose default is the issue's number; --quick shrinks them all for
@@ -41,6 +42,7 @@ SIZES = {
     "big_messages": (1_000_000, 20_000),
     "big_op_timeout": (900, 120),
     "pop3_messages": (10_000, 1_000),
+    "smtp_messages": (2_000, 100),
 }
 
 
@@ -66,6 +68,10 @@ def parse_args(argv):
     p.add_argument("--no-sysctl", action="store_true",
                    help="never raise fs.inotify.max_user_instances (Dovecot's IDLE needs one "
                         "inotify instance per idling process)")
+    p.add_argument("--smtp-sizes", type=int_list, default=[1024, 50 * 1024, 1024 * 1024],
+                   help="smtp-inbound: message sizes (smtp-source -l), comma-separated")
+    p.add_argument("--smtp-sessions", type=int_list, default=[1, 50],
+                   help="smtp-inbound: concurrent sessions (smtp-source -s), comma-separated")
     for name, (full, quick) in SIZES.items():
         p.add_argument("--" + name.replace("_", "-"), type=type(full), default=None,
                        help=f"default {full:,}; --quick {quick:,}")
@@ -83,6 +89,10 @@ def parse_args(argv):
     if args.output is None:
         args.output = os.path.join(HERE, "RESULTS-quick.md" if args.quick else "RESULTS.md")
     return args
+
+
+def int_list(text):
+    return [int(x) for x in text.split(",") if x.strip()]
 
 
 def raise_fd_limit():
@@ -177,8 +187,10 @@ def main(argv):
     for path in (args.roost, args.bench):
         if not os.access(path, os.X_OK):
             sys.exit(f"bench: {path} is missing; run ./dev build")
-    if not servers.Dovecot.available():
+    if any(n != "smtp-inbound" for n in args.names) and not servers.Dovecot.available():
         sys.exit("bench: Dovecot is not installed (dovecot-imapd, dovecot-pop3d): ./dev deps")
+    if "smtp-inbound" in args.names and not servers.PostfixServer.available():
+        sys.exit("bench: Postfix is not installed (postfix): ./dev bench installs it")
     fds = raise_fd_limit()
     parent = args.workdir or ("/tmp" if len(tempfile.gettempdir()) > 20 else None)
     workdir = tempfile.mkdtemp(prefix="roost-bench-", dir=parent)
@@ -191,10 +203,11 @@ def main(argv):
     ctx.cert, ctx.key = servers.make_certificate(workdir)
     results = {}  # scenario -> target -> figure key -> [values per round]
     ran = []
-    versions = {"roost": "?", "dovecot": "?"}
+    versions = {"roost": "?", "dovecot": "?", "postfix": "?"}
     # One limit for the whole run: the most IDLE sessions any selected benchmark opens.
     sessions = max(args.fleet_sessions if name == "idle-fleet" else
-                   2 * args.mixed_clients if name == "imap-mixed" else 100
+                   2 * args.mixed_clients if name == "imap-mixed" else
+                   -2000 if name == "smtp-inbound" else 100  # no Dovecot: leave it alone
                    for name in args.names)
     inotify = InotifyLimit(ctx, sessions + 2000, allowed=not args.no_sysctl)
     try:
@@ -206,8 +219,8 @@ def main(argv):
                 for server in sc.servers.values():
                     if server.kind == "roost" and versions["roost"] == "?":
                         versions["roost"] = server.version()
-                    if server.kind == "dovecot" and versions["dovecot"] == "?":
-                        versions["dovecot"] = server.version()
+                    if server.kind in ("dovecot", "postfix") and versions[server.kind] == "?":
+                        versions[server.kind] = server.version()
     finally:
         if not args.keep:
             servers.remove_tree(workdir)
@@ -222,6 +235,7 @@ def main(argv):
                          started=started, finished=finished,
                          argv=["bench/run.py", *argv], repo=REPO,
                          roost_version=versions["roost"], dovecot_version=versions["dovecot"],
+                         postfix_version=versions["postfix"],
                          rounds=args.rounds, quick=args.quick)
     print(f"\nbench: wrote {os.path.relpath(args.output)}")
     if ctx.notes:

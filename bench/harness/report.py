@@ -8,7 +8,13 @@ import subprocess
 
 from .scenarios import HIGHER, INFO, LOWER
 
-DOVECOT_LABELS = {"dovecot": "Dovecot", "dovecot-hibernate": "Dovecot (imap hibernation)"}
+# Target label of the server Roost is compared with -> (its name in the winner column, suffix
+# of its rows' titles, suffix of its values in RESULTS.md).
+OTHERS = {
+    "dovecot": ("Dovecot", "", ""),
+    "dovecot-hibernate": ("Dovecot", " [vs hibernation]", " (hibernation)"),
+    "postfix": ("Postfix", "", ""),
+}
 
 
 def median(values):
@@ -28,7 +34,7 @@ def fmt(v):
     return f"{v:.3g}"
 
 
-def verdict(roost, other, better):
+def verdict(roost, other, better, other_name="Dovecot"):
     """(ratio text, who is better) for one row."""
     if roost is None or other is None:
         return "n/a", ""
@@ -45,26 +51,37 @@ def verdict(roost, other, better):
         factor = max(roost, other) / min(roost, other)
         if factor < 1.005:
             return ratio, "same"
-        return ratio, f"{'Roost' if roost_wins else 'Dovecot'} x{factor:.2f}"
-    return ratio, "Roost" if roost_wins else "Dovecot"
+        return ratio, f"{'Roost' if roost_wins else other_name} x{factor:.2f}"
+    return ratio, "Roost" if roost_wins else other_name
 
 
 def rows(results, scenarios):
-    """[(scenario, figure title, roost, dovecot label, dovecot, ratio, better-is, winner)]."""
+    """[(scenario, figure title, roost, other label, other, ratio, better-is, winner)]: the
+    other server is Dovecot (or Dovecot with hibernation), or Postfix for smtp-inbound."""
     out = []
     for sc in scenarios:
         per_target = results.get(sc.name, {})
         roost = per_target.get("roost", {})
-        for label, nice in DOVECOT_LABELS.items():
+        for label, (name, title_suffix, _value_suffix) in OTHERS.items():
             if label not in per_target:
                 continue
             other = per_target[label]
             for fig in sc.figures:
                 r, d = median(roost.get(fig.key, [])), median(other.get(fig.key, []))
-                ratio, winner = verdict(r, d, fig.better)
-                title = fig.title if label == "dovecot" else f"{fig.title} [vs hibernation]"
-                out.append((sc.name, title, r, nice, d, ratio, fig.better, winner))
+                ratio, winner = verdict(r, d, fig.better, name)
+                out.append((sc.name, fig.title + title_suffix, r, label, d, ratio, fig.better,
+                            winner))
     return out
+
+
+def other_names(table):
+    """"Dovecot", "Postfix" or "Dovecot or Postfix": who the table compares Roost with."""
+    names = []
+    for row in table:
+        name = OTHERS[row[3]][0]
+        if name not in names:
+            names.append(name)
+    return " or ".join(names) or "Dovecot"
 
 
 def detail_rows(results, scenario_name, prefix_filter):
@@ -80,7 +97,9 @@ def detail_rows(results, scenario_name, prefix_filter):
 
 
 def console_table(table):
-    header = ("benchmark", "figure", "Roost", "Dovecot", "Roost/Dovecot", "better")
+    other = other_names(table)
+    ratio = "Roost/" + (other if " " not in other else "other")
+    header = ("benchmark", "figure", "Roost", other, ratio, "better")
     lines = [header] + [(s, t, fmt(r), fmt(d), ratio, w) for s, t, r, _n, d, ratio, _b, w in table]
     widths = [max(len(str(row[i])) for row in lines) for i in range(len(header))]
     text = []
@@ -92,11 +111,13 @@ def console_table(table):
 
 
 def markdown_table(table):
-    out = ["| benchmark | figure | Roost | Dovecot | Roost/Dovecot | better is | winner |",
+    other = other_names(table)
+    ratio_name = "Roost/" + (other if " " not in other else "other")
+    out = [f"| benchmark | figure | Roost | {other} | {ratio_name} | better is | winner |",
            "|---|---|--:|--:|--:|---|---|"]
-    for s, t, r, nice, d, ratio, better, w in table:
-        dc = fmt(d) if nice == "Dovecot" else f"{fmt(d)} (hibernation)"
-        out.append(f"| {s} | {t} | {fmt(r)} | {dc} | {ratio} | {better} | {w} |")
+    for s, t, r, label, d, ratio, better, w in table:
+        value = fmt(d) + OTHERS[label][2]
+        out.append(f"| {s} | {t} | {fmt(r)} | {value} | {ratio} | {better} | {w} |")
     return "\n".join(out)
 
 
@@ -129,10 +150,12 @@ def git_revision(repo):
 
 
 def write_results(path, *, table, results, scenarios, ctx, started, finished, argv, repo,
-                  roost_version, dovecot_version, rounds, quick):
+                  roost_version, dovecot_version, rounds, quick, postfix_version="?"):
     m = machine()
+    others = {OTHERS[row[3]][0] for row in table}
     lines = [
-        "# Roost vs Dovecot: benchmark results" + (" (QUICK development run)" if quick else ""),
+        f"# Roost vs {other_names(table)}: benchmark results"
+        + (" (QUICK development run)" if quick else ""),
         "",
         "Written by `./dev bench` (bench/run.py); bench/README.md explains every figure. Each "
         f"value is the median of {rounds} round(s); the servers ran interleaved, one at a time, "
@@ -142,7 +165,8 @@ def write_results(path, *, table, results, scenarios, ctx, started, finished, ar
         f"- machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']:.1f} GiB memory, "
         f"Linux {m['kernel']}",
         f"- Roost: git {git_revision(repo)} ({roost_version})",
-        f"- Dovecot: {dovecot_version}",
+        *([f"- Dovecot: {dovecot_version}"] if "Dovecot" in others or not others else []),
+        *([f"- Postfix: {postfix_version}"] if "Postfix" in others else []),
         f"- command: `{' '.join(shlex.quote(a) for a in argv)}`",
         "",
     ]
@@ -162,8 +186,8 @@ def write_results(path, *, table, results, scenarios, ctx, started, finished, ar
     if ctx.notes:
         lines += ["## Notes from this run", ""] + [f"- {n}" for n in ctx.notes] + [""]
     lines += ["## Exact commands", "",
-              "Servers: see bench/harness/servers.py (roost.toml and Dovecot config are generated "
-              "there). Load generator runs of round 1 (ports differ between runs):", "", "```"]
+              "Servers: see bench/harness/servers.py (roost.toml, Dovecot's and Postfix's "
+              "configs are generated there). Load generator runs of round 1 (ports differ between runs):", "", "```"]
     seen = set()
     for scenario, target, cmd in ctx.commands:
         key = (scenario, target, cmd[1], tuple(a for a in cmd if not a.isdigit()))

@@ -1,14 +1,19 @@
-"""The five benchmarks of issue 5. Each sets up Roost and Dovecot with the same accounts and
-mail, then runs one round against one server at a time (run.py interleaves the servers and
-repeats the rounds) and returns its figures. bench/README.md says what each figure means."""
+"""The five benchmarks of issue 5 and smtp-inbound of issue 7. Each sets up Roost and its
+reference (Dovecot; Postfix for smtp-inbound) with the same accounts and mail, then runs one
+round against one server at a time (run.py interleaves the servers and repeats the rounds) and
+returns its figures. bench/README.md says what each figure means."""
 
+import imaplib
 import json
 import os
+import ssl
 import subprocess
 import time
 
 from . import corpus, procstat
-from .servers import DovecotServer, RoostServer
+from .servers import HOST, DovecotServer, PostfixServer, RoostServer
+
+from local_dns import LocalDns  # tests/lib, on sys.path through .servers
 
 PASSWORD = "bench-Pa55word"
 HIGHER, LOWER, INFO = "higher", "lower", "info"
@@ -486,4 +491,181 @@ class Pop3Drain(Scenario):
         return figures
 
 
-ALL = {cls.name: cls for cls in (ImapMixed, IdleFleet, AppendDurable, BigMailbox, Pop3Drain)}
+# ----- 6. smtp-inbound ----------------------------------------------------------------------
+
+def _size_name(size):
+    if size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MiB"
+    if size % 1024 == 0:
+        return f"{size // 1024} KiB"
+    return f"{size} B"
+
+
+class SmtpInbound(Scenario):
+    """Postfix's smtp-source sends to port 25 of Roost and of a private Postfix that delivers
+    into a Maildir; messages/s end to end (every message stored durably) for each message size
+    and session count."""
+
+    name = "smtp-inbound"
+    DOMAIN = "bench.test"
+    USER = "user"
+    RECIPIENT = f"{USER}@{DOMAIN}"
+    SENDER = "sender@bench.example"
+    HELO = "client.bench.example"
+    HOSTNAME = "mx.bench.test"
+    CELL_TIMEOUT = 900      # one smtp-source run
+    DELIVERY_TIMEOUT = 300  # Postfix: from smtp-source's exit to the last file in Maildir/new
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        a = self.args
+        self.cells = [(size, sessions) for size in a.smtp_sizes for sessions in a.smtp_sessions]
+        self.figures = []
+        for what, title, better in (("mps", "messages/s", HIGHER),
+                                    ("cpu", "server CPU s per 1,000 messages", LOWER)):
+            for size, sessions in self.cells:
+                self.figures.append(Figure(
+                    f"{size}.{sessions}.{what}",
+                    f"{_size_name(size)}, {sessions} session{'s' if sessions > 1 else ''}: "
+                    f"{title}", better))
+        self.dns = None
+
+    def messages(self, size):
+        """Messages per cell: --smtp-messages up to 64 KiB, a tenth of it above (1 MiB)."""
+        n = self.args.smtp_messages
+        return max(1, n // 10) if size > 64 * 1024 else n
+
+    def setup(self):
+        if not PostfixServer.available():
+            raise RuntimeError("Postfix is not installed (Debian package postfix; ./dev bench "
+                               "installs it)")
+        # Roost checks SPF, DKIM and DMARC on port 25. Its DNS is a local dnsmasq that
+        # answers at once: the sender domain's SPF record allows 127.0.0.1 and its DMARC
+        # policy is p=none, so every message passes SPF and DMARC (no DKIM signature).
+        self.dns = LocalDns()
+        domain = self.SENDER.split("@")[1]
+        self.dns.add_txt(domain, "v=spf1 ip4:127.0.0.1 -all")
+        self.dns.add_txt(f"_dmarc.{domain}", "v=DMARC1; p=none")
+        self.dns.__enter__()
+        roost = RoostServer(
+            self.args.roost, self._dir("roost"), self.ctx.cert, self.ctx.key,
+            log_level=self.args.roost_log_level, smtp=True,
+            extra_config=(f'[dns]\nresolver = "{self.dns.resolver()}"\ntimeout_ms = 2000\n'
+                          f'[smtp]\nhostname = "{self.HOSTNAME}"\n'
+                          f'local_domains = ["{self.DOMAIN}"]\n'))
+        roost.add_accounts([self.USER], PASSWORD)
+        self._start("roost", roost)
+        self._start("postfix", PostfixServer(self._dir("postfix"), self.DOMAIN, [self.USER],
+                                             hostname=self.HOSTNAME))
+        # Not timed: a few messages each, so that Postfix has forked its processes and both
+        # have shown that mail arrives before the rounds begin.
+        for label, server in self.servers.items():
+            self._clear(server)
+            count = self._send(label, server, size=1024, sessions=2, messages=10, record=False)
+            if count != 10:
+                raise RuntimeError(f"smtp-inbound: warm-up on {label} stored {count} of 10")
+            self._clear(server)
+
+    def teardown(self):
+        super().teardown()
+        if self.dns is not None:
+            self.dns.__exit__(None, None, None)
+            self.dns = None
+
+    # ----- one cell ---------------------------------------------------------------------
+
+    def _smtp_source(self, server, size, sessions, messages):
+        # Compact options (-s50, not -s 50) so that RESULTS.md keeps one line per cell.
+        return [PostfixServer.SMTP_SOURCE, "-d", f"-s{sessions}", f"-m{messages}", f"-l{size}",
+                "-M", self.HELO, "-f", self.SENDER, "-t", self.RECIPIENT,
+                f"{HOST}:{server.smtp}"]
+
+    def _stored(self, server):
+        """Messages in the recipient's INBOX (Roost: over IMAP; Postfix: Maildir/new)."""
+        if server.kind == "postfix":
+            return server.delivered(self.USER)
+        with self._imap(server) as conn:
+            typ, data = conn.select("INBOX", readonly=True)
+            if typ != "OK":
+                raise RuntimeError(f"SELECT INBOX on Roost: {typ} {data}")
+            return int(data[0])
+
+    def _clear(self, server):
+        """Empties the recipient's mailbox between cells (not timed)."""
+        if server.kind == "postfix":
+            server.clear(self.USER)
+            return
+        with self._imap(server) as conn:
+            typ, data = conn.select("INBOX")
+            if typ == "OK" and int(data[0]) > 0:
+                conn.store("1:*", "+FLAGS.SILENT", "(\\Deleted)")
+                conn.expunge()
+
+    def _imap(self, server):
+        tls = ssl.create_default_context()
+        tls.check_hostname = False
+        tls.verify_mode = ssl.CERT_NONE
+        conn = imaplib.IMAP4_SSL(HOST, server.imaps, ssl_context=tls, timeout=120)
+        conn.login(self.USER, PASSWORD)
+        return conn
+
+    def _send(self, label, server, size, sessions, messages, record=True):
+        """Runs smtp-source; returns the messages stored when it is done (Postfix: waits up to
+        DELIVERY_TIMEOUT until they all are). Fills self.last with the timing."""
+        cmd = self._smtp_source(server, size, sessions, messages)
+        if record:
+            self.ctx.commands.append((self.name, label, cmd))
+        with open(self.ctx.log_path, "a") as log:
+            log.write(f"\n$ {' '.join(cmd)}\n")
+        cpu0 = procstat.cpu_seconds(server.pid)
+        t0 = time.monotonic()
+        try:
+            res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                 timeout=self.CELL_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise LoadgenError(f"smtp-source overran {self.CELL_TIMEOUT}s on {label}") from None
+        sent = time.monotonic()
+        if res.returncode != 0:
+            self.ctx.note(f"smtp-inbound {_size_name(size)} x{sessions} on {label}: smtp-source "
+                          f"exit {res.returncode}: {res.stderr.strip()[-300:]}")
+        done = sent
+        if server.kind == "postfix":
+            # Delivered means in Maildir/new, fsynced by virtual(8): poll for the last one.
+            deadline = sent + self.DELIVERY_TIMEOUT
+            stored = self._stored(server)
+            while stored < messages and time.monotonic() < deadline:
+                time.sleep(0.01)
+                stored = self._stored(server)
+            done = time.monotonic()
+        # Roost answered 250 only once each message was stored: smtp-source's exit is the end.
+        cpu = procstat.cpu_seconds(server.pid) - cpu0
+        if server.kind != "postfix":
+            stored = self._stored(server)  # not timed, and after the CPU reading (IMAP login)
+        self.last = {"seconds": done - t0, "smtp_seconds": sent - t0, "cpu_seconds": cpu,
+                     "stored": stored, "exit": res.returncode}
+        with open(self.ctx.log_path, "a") as log:
+            log.write(json.dumps(self.last) + "\n")
+        return stored
+
+    def run(self, label, server, rnd):
+        figures = {}
+        for size, sessions in self.cells:
+            messages = self.messages(size)
+            self._clear(server)
+            stored = self._send(label, server, size, sessions, messages)
+            t = self.last
+            self.details.append((f"{label} {size}x{sessions}", rnd, t))
+            key = f"{size}.{sessions}"
+            if stored != messages:
+                self.ctx.note(f"smtp-inbound {_size_name(size)} x{sessions} on {label}: "
+                              f"{stored} of {messages} messages stored")
+                figures[f"{key}.mps"] = figures[f"{key}.cpu"] = None
+                continue
+            figures[f"{key}.mps"] = messages / t["seconds"]
+            figures[f"{key}.cpu"] = t["cpu_seconds"] / messages * 1000
+        self._clear(server)
+        return figures
+
+
+ALL = {cls.name: cls for cls in (ImapMixed, IdleFleet, AppendDurable, BigMailbox, Pop3Drain,
+                                 SmtpInbound)}
