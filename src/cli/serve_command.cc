@@ -142,7 +142,7 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   smtp::register_smtp(
       server,
       {store->get(), &directory, &ingest, &blocking, &hashing, &Clock::system(),
-       &remote_delivery, smtp::make_inbound_check(*authenticator)},
+       &remote_delivery, smtp::make_inbound_check(*authenticator), &committing},
       {.hostname = settings.smtp.hostname,
        .spool_dir = dir + "/smtp-spool",
        .max_message_size = static_cast<uint64_t>(settings.smtp.max_message_size),

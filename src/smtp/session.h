@@ -47,6 +47,10 @@ struct SmtpServices {
   const Clock* clock = &Clock::system();
   OutboundQueue* outbound = nullptr;  // nullptr: remote delivery is not available (yet)
   InboundCheck inbound_check;         // empty: accept, prepend nothing (mailauth plugs in here)
+  // Deliveries (blob fsync, then the index commit) wait here, apart from `blocking`, as IMAP
+  // APPENDs do (imap::ImapServices::committing): with many threads the fsyncs of concurrent
+  // sessions overlap and their index entries share one commit. nullptr = `blocking`.
+  net::BlockingExecutor* committing = nullptr;
 };
 
 struct SmtpOptions {
@@ -94,6 +98,10 @@ class Session {
   auth::Directory& directory() { return *shared_->services.directory; }
   net::BlockingExecutor& blocking() { return *shared_->services.blocking; }
   net::BlockingExecutor& hashing() { return *shared_->services.hashing; }
+  net::BlockingExecutor& committing() {
+    auto* pool = shared_->services.committing;
+    return pool ? *pool : blocking();
+  }
   const SmtpServices& services() const { return shared_->services; }
   const SmtpOptions& options() const { return shared_->options; }
   const RecipientResolver& resolver() const { return shared_->resolver; }

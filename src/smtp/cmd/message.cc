@@ -246,7 +246,7 @@ awaitable<Reply> Session::finish_message() {
     OutboundQueue* queue = shared_->services.outbound;
     OutboundMessage out_msg{account_ ? account_->id : 0, mail_->path, mail_->mail,
                             std::move(remote), prefix, &sp};
-    auto results = co_await blocking().run([&] {
+    auto results = co_await committing().run([&] {
       // One copy per (account, folder), however many of its addresses were given.
       std::map<Target, Result<mailbox::Delivered>> done;
       for (const Target& t : targets) {
