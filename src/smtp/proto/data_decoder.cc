@@ -5,6 +5,15 @@ namespace roost::smtp {
 size_t DataDecoder::decode(std::string_view in, std::string& out) {
   size_t i = 0;
   while (i < in.size() && state_ != State::Done) {
+    if (state_ == State::Middle) {
+      // Inside a line only CR changes the state: copy the run before it in one append (a byte
+      // at a time, decoding was a third of the CPU time of 1 MiB messages).
+      size_t cr = in.find('\r', i);
+      size_t end = cr == std::string_view::npos ? in.size() : cr;
+      out.append(in.data() + i, end - i);
+      i = end;
+      if (i == in.size()) break;
+    }
     char c = in[i++];
     switch (state_) {
       case State::LineStart:

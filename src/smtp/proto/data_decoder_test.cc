@@ -52,6 +52,18 @@ TEST(SmtpDataDecoder, BareLineEndsNeverTerminate) {
   expect_decodes("a\r\n.\r\r\n.\r\n", "a\r\n\r\r\n", true, 10);
 }
 
+TEST(SmtpDataDecoder, LongLinesAreCopiedWholeAcrossPieces) {
+  std::string line(70000, 'x');
+  std::string body = line + "\r\n." + line + "\r\n\r\r\n" + line;
+  std::string want = line + "\r\n" + line + "\r\n\r\r\n" + line + "\r\n";
+  expect_decodes(body + "\r\n.\r\n", want, true, body.size() + 5);
+  for (size_t piece : {size_t{4096}, size_t{65536}}) {
+    Decoded r = decode(body + "\r\n.\r\n", piece);
+    EXPECT_EQ(r.out, want) << "piece " << piece;
+    EXPECT_TRUE(r.done) << "piece " << piece;
+  }
+}
+
 TEST(SmtpDataDecoder, Binary) {
   std::string in("\0\xff\r\n", 4);
   expect_decodes(in + ".\r\n", in, true, 7);
