@@ -196,6 +196,7 @@ def main(argv):
     workdir = tempfile.mkdtemp(prefix="roost-bench-", dir=parent)
     os.chmod(workdir, 0o755)  # Dovecot's unprivileged processes traverse into it
     started = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    load_at_start = os.getloadavg()  # other work on the machine shows in every figure
     print(f"bench: {', '.join(args.names)}; {args.rounds} round(s)"
           f"{' (quick)' if args.quick else ''}; work dir {workdir}; fd limit {fds}", flush=True)
 
@@ -236,6 +237,7 @@ def main(argv):
                          argv=["bench/run.py", *argv], repo=REPO,
                          roost_version=versions["roost"], dovecot_version=versions["dovecot"],
                          postfix_version=versions["postfix"],
+                         load=(load_at_start, os.getloadavg()),
                          rounds=args.rounds, quick=args.quick)
     print(f"\nbench: wrote {os.path.relpath(args.output)}")
     if ctx.notes:

@@ -150,7 +150,7 @@ def git_revision(repo):
 
 
 def write_results(path, *, table, results, scenarios, ctx, started, finished, argv, repo,
-                  roost_version, dovecot_version, rounds, quick, postfix_version="?"):
+                  roost_version, dovecot_version, rounds, quick, postfix_version="?", load=None):
     m = machine()
     others = {OTHERS[row[3]][0] for row in table}
     lines = [
@@ -164,6 +164,10 @@ def write_results(path, *, table, results, scenarios, ctx, started, finished, ar
         f"- date: {started} to {finished}",
         f"- machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']:.1f} GiB memory, "
         f"Linux {m['kernel']}",
+        *([f"- load average (1, 5, 15 min) at the start: {' '.join(f'{x:.2f}' for x in load[0])}; "
+           f"at the end: {' '.join(f'{x:.2f}' for x in load[1])} (the runner's own work "
+           "included; more than the cores means other work competed with the servers)"]
+          if load else []),
         f"- Roost: git {git_revision(repo)} ({roost_version})",
         *([f"- Dovecot: {dovecot_version}"] if "Dovecot" in others or not others else []),
         *([f"- Postfix: {postfix_version}"] if "Postfix" in others else []),
