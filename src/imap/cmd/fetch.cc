@@ -22,6 +22,7 @@ namespace {
 
 constexpr size_t kBatchMessages = 200;
 constexpr size_t kBatchBytes = 1 << 20;       // rendered text per batch before it is written
+constexpr size_t kBatchSlack = 64 << 10;      // room for the response that crosses kBatchBytes
 constexpr uint64_t kStreamMin = 1 << 20;      // literals this large are streamed (min_slice)
 constexpr uint64_t kStreamChunk = 256 << 10;  // bytes copied, written and flushed at a time
 constexpr uint64_t kDropEvery = 8 << 20;      // mapped pages sent are dropped this often
@@ -136,6 +137,9 @@ awaitable<Reply> fetch_from_view(Session& session, const Command& command,
   session.write_updates(false);
   const mailbox::MailboxView& view = session.selected()->view;
   store::MessageEntry entry;
+  // One allocation per batch: send() lets the buffer go, and growing it by doubling from empty
+  // cost FETCH 1:* FLAGS of 200,000 messages a fifth of its time in copies and page faults.
+  session.out().reserve(session.out().size() + kBatchBytes + kBatchSlack);
   for (const MessageTarget& t : targets) {
     if (view.is_expunged(t.seq)) continue;
     entry.uid = t.uid;
@@ -146,6 +150,7 @@ awaitable<Reply> fetch_from_view(Session& session, const Command& command,
     if (session.out().size() >= kBatchBytes) {
       Status sent = co_await session.send();
       if (!sent) co_return Reply::bad("connection closed");
+      session.out().reserve(kBatchBytes + kBatchSlack);
     }
   }
   co_return Reply::ok(command.uid ? "UID FETCH completed" : "FETCH completed");
