@@ -114,6 +114,11 @@ class MailboxView {
   std::optional<uint32_t> seq_of(store::Uid uid) const;
   uint32_t system_flags_at(uint32_t seq) const { return system_[seq - 1]; }
   store::Flags flags_at(uint32_t seq) const;
+  // flags_at() without a copy: the keyword set (interned; 0 = none) and its keywords.
+  uint32_t keyword_set_at(uint32_t seq) const { return keyword_of_[seq - 1]; }
+  const std::vector<std::string>& keyword_set(uint32_t index) const {
+    return keyword_sets_[index];
+  }
   bool is_expunged(uint32_t seq) const;  // gone from the store, not yet announced
 
   // Every keyword in use, sorted (for FLAGS and PERMANENTFLAGS).
