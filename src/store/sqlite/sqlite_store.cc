@@ -385,17 +385,9 @@ Result<ChangesSince> SqliteStore::changes_since(MailboxId mailbox, ModSeq since)
       s.flags.system = static_cast<uint32_t>(stmt->int_at(2));
       split_keywords(stmt->text_at(3), s.flags.keywords);
     }
-    auto tombs = db.prepare(
-        "SELECT uid FROM tombstones INDEXED BY tombstones_by_modseq "
-        "WHERE mailbox = ? AND modseq > ? ORDER BY uid");
+    auto tombs = tombstones_since(db, mailbox, since);
     if (!tombs) return tombs.error();
-    tombs->bind_all(mailbox, since);
-    for (;;) {
-      auto row = tombs->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      out.expunged.push_back(static_cast<Uid>(tombs->int_at(0)));
-    }
+    out.expunged = std::move(*tombs);
     return out;
   });
 }

@@ -146,17 +146,9 @@ Result<FlagTable> SqliteStore::flag_table(MailboxId mailbox, ModSeq since) {
       out.changed.emplace_back(static_cast<Uid>(changed->int_at(0)),
                                static_cast<ModSeq>(changed->int_at(1)));
     }
-    auto tombs = db.prepare(
-        "SELECT uid FROM tombstones INDEXED BY tombstones_by_modseq "
-        "WHERE mailbox = ? AND modseq > ? ORDER BY uid");
+    auto tombs = tombstones_since(db, mailbox, since);
     if (!tombs) return tombs.error();
-    tombs->bind_all(mailbox, since);
-    for (;;) {
-      auto row = tombs->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      out.expunged.push_back(static_cast<Uid>(tombs->int_at(0)));
-    }
+    out.expunged = std::move(*tombs);
     return out;
   });
 }
