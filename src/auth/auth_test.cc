@@ -193,6 +193,12 @@ class AccountStore final : public store::Store {
   Result<std::vector<store::MessageState>> message_states(store::MailboxId) override {
     return NoBlobs::unused();
   }
+  Result<store::MailboxSummary> mailbox_summary(store::MailboxId, bool) override {
+    return NoBlobs::unused();
+  }
+  Result<store::FlagTable> flag_table(store::MailboxId, store::ModSeq) override {
+    return NoBlobs::unused();
+  }
   Result<std::string> parsed_of(const std::string&) override { return NoBlobs::unused(); }
   Result<std::vector<std::string>> parsed_of_many(const std::vector<std::string>&) override {
     return NoBlobs::unused();

@@ -238,8 +238,36 @@ void Session::deselect() {
   if (state_ == SessionState::Selected) state_ = SessionState::Authenticated;
 }
 
+awaitable<Status> Session::load_view() {
+  if (!selected_ || selected_->view.loaded()) co_return ok();
+  mailbox::MailboxView view = selected_->view;  // no messages yet: a small copy
+  store::Store& s = store();
+  Status loaded = co_await blocking().run([&] { return view.load_messages(s); });
+  if (!loaded) {
+    if (loaded.error().kind == ErrorKind::NotFound && selected_ &&
+        selected_->view.mailbox() == view.mailbox()) {
+      out_ += "* BYE Selected mailbox was deleted\r\n";  // as refresh() says it
+      state_ = SessionState::Logout;
+    }
+    co_return loaded;
+  }
+  if (!selected_ || selected_->view.mailbox() != view.mailbox() || selected_->view.loaded()) {
+    co_return ok();
+  }
+  selected_->view = std::move(view);
+  // The view is still at SELECT's MODSEQ: the next refresh tells what happened since.
+  notice_->mark_dirty();
+  co_return ok();
+}
+
 awaitable<Status> Session::refresh(bool force) {
   if (!selected_) co_return ok();
+  if (!selected_->view.loaded()) {
+    if (!force && !notice_->dirty) co_return ok();  // nothing to tell: stay unloaded
+    Status loaded = co_await load_view();
+    if (!loaded) co_return loaded;
+    if (!selected_) co_return ok();
+  }
   if (!force && !notice_->dirty) co_return ok();
   notice_->clear();
   store::MailboxId id = selected_->view.mailbox();
@@ -420,7 +448,16 @@ awaitable<void> Session::dispatch(Command& command) {
              (spec->flags & kSelected && state_ != SessionState::Selected)) {
     reply = Reply::bad("Command not valid in this state");
   } else {
-    reply = co_await spec->handler(*this, command);
+    // UNSELECT is the one command on a selected mailbox that never needs its messages.
+    Status loaded = ok();
+    if (spec->flags & kSelected && command.name != CommandName::Unselect) {
+      loaded = co_await load_view();
+    }
+    if (loaded) {
+      reply = co_await spec->handler(*this, command);
+    } else {
+      reply = reply_for(loaded.error());
+    }
   }
   if (closed_ || reply.already_sent) co_return;
   if (state_ == SessionState::Selected) {

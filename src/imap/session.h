@@ -212,6 +212,9 @@ class Session {
   // Pulls the delta of the selected mailbox from the store when something changed (or when
   // `force`); no-op without a selected mailbox.
   boost::asio::awaitable<Status> refresh(bool force = false);
+  // Reads the selected view's messages if SELECT has not (MailboxView::load_messages); every
+  // command that needs a selected mailbox runs after it. A deleted mailbox ends the session.
+  boost::asio::awaitable<Status> load_view();
   // Writes EXISTS / EXPUNGE (VANISHED once QRESYNC is on, RFC 7162 §3.2.10) / FETCH FLAGS /
   // FLAGS the client has not seen into out().
   void write_updates(bool allow_expunge);

@@ -3,31 +3,109 @@
 #include <algorithm>
 
 namespace roost::mailbox {
+MailboxView MailboxView::unloaded(const store::MailboxSummary& summary) {
+  MailboxView view;
+  view.mailbox_ = summary.info.id;
+  view.uidvalidity_ = summary.info.uidvalidity;
+  view.uidnext_ = summary.info.uidnext;
+  view.highest_modseq_ = summary.info.highest_modseq;
+  view.announced_modseq_ = summary.info.highest_modseq;
+  view.selected_ = summary.info.messages;
+  view.base_keywords_ = summary.keywords;
+  view.announced_keywords_ = summary.keywords;
+  return view;
+}
+
 Result<MailboxView> MailboxView::load(store::Store& store, store::MailboxId mailbox) {
-  // Info before states: changes between the two reads come back in the first changes_since.
-  auto info = store.get_mailbox(mailbox);
-  if (!info) return info.error();
-  auto states = store.message_states(mailbox);
-  if (!states) return states.error();
-  return from_states(*info, std::move(*states));
+  auto summary = store.mailbox_summary(mailbox, false);
+  if (!summary) return summary.error();
+  MailboxView view = unloaded(*summary);
+  ROOST_TRY(view.load_messages(store));
+  return view;
 }
 
 MailboxView MailboxView::from_states(const store::MailboxInfo& info,
                                      std::vector<store::MessageState> states) {
-  MailboxView view;
-  view.mailbox_ = info.id;
-  view.uidvalidity_ = info.uidvalidity;
-  view.uidnext_ = info.uidnext;
-  view.highest_modseq_ = info.highest_modseq;
-  view.announced_modseq_ = info.highest_modseq;
-  view.uids_.reserve(states.size());
-  view.system_.reserve(states.size());
-  view.keyword_of_.reserve(states.size());
-  for (const store::MessageState& state : states) view.append_message(state);
-  view.announced_exists_ = view.exists();
-  view.announced_keyword_sets_ = view.keyword_sets_.size();
-  view.announced_keywords_ = view.keywords();
+  store::MailboxSummary summary{info, {}, std::nullopt};
+  summary.info.messages = static_cast<uint32_t>(states.size());
+  MailboxView view = unloaded(summary);
+  store::FlagTable table;
+  table.highest_modseq = info.highest_modseq;
+  table.uids.reserve(states.size());
+  table.system.reserve(states.size());
+  table.keyword_set.reserve(states.size());
+  for (const store::MessageState& state : states) {
+    table.uids.push_back(state.uid);
+    table.system.push_back(state.flags.system);
+    table.keyword_set.push_back(view.intern(state.flags.keywords));
+  }
+  table.keyword_sets = view.keyword_sets_;
+  view.uidnext_ = std::max<store::Uid>(info.uidnext, states.empty() ? 1 : states.back().uid + 1);
+  view.adopt(std::move(table));
   return view;
+}
+
+Status MailboxView::load_messages(store::Store& store) {
+  if (loaded_) return ok();
+  auto table = store.flag_table(mailbox_, highest_modseq_);
+  if (!table) return table.error();
+  adopt(std::move(*table));
+  return ok();
+}
+
+void MailboxView::adopt(store::FlagTable table) {
+  // The view stays at SELECT's MODSEQ, so the next changes_since() announces what happened since
+  // as a refresh would have: only the messages SELECT counted (those below its UIDNEXT; later
+  // ones come back as new), and those expunged since back in their place (tombstones are kept
+  // as long as the mailbox), with no flags: they are expunged before anyone looks.
+  size_t counted = static_cast<size_t>(
+      std::lower_bound(table.uids.begin(), table.uids.end(), uidnext_) - table.uids.begin());
+  table.uids.resize(counted);
+  table.system.resize(counted);
+  table.keyword_set.resize(counted);
+  std::vector<store::Uid> gone;
+  for (store::Uid uid : table.expunged) {
+    if (uid < uidnext_ && !std::binary_search(table.uids.begin(), table.uids.end(), uid)) {
+      gone.push_back(uid);
+    }
+  }
+  if (gone.empty()) {
+    uids_ = std::move(table.uids);
+    system_ = std::move(table.system);
+    keyword_of_ = std::move(table.keyword_set);
+  } else {
+    size_t total = table.uids.size() + gone.size();
+    uids_.clear();
+    system_.clear();
+    keyword_of_.clear();
+    uids_.reserve(total);
+    system_.reserve(total);
+    keyword_of_.reserve(total);
+    size_t g = 0;
+    for (size_t i = 0; i <= table.uids.size(); ++i) {
+      store::Uid next = i < table.uids.size() ? table.uids[i] : UINT32_MAX;
+      for (; g < gone.size() && gone[g] < next; ++g) {
+        uids_.push_back(gone[g]);
+        system_.push_back(0);
+        keyword_of_.push_back(0);
+      }
+      if (i == table.uids.size()) break;
+      uids_.push_back(table.uids[i]);
+      system_.push_back(table.system[i]);
+      keyword_of_.push_back(table.keyword_set[i]);
+    }
+  }
+  keyword_sets_ = std::move(table.keyword_sets);
+  if (keyword_sets_.empty()) keyword_sets_.push_back({});
+  keyword_index_.clear();
+  for (uint32_t i = 1; i < keyword_sets_.size(); ++i) keyword_index_.emplace(keyword_sets_[i], i);
+  for (const auto& [uid, modseq] : table.changed) {
+    if (uid < uidnext_) deferred_flags_.emplace_back(uid, modseq);
+  }
+  announced_exists_ = static_cast<uint32_t>(uids_.size());
+  announced_keyword_sets_ = 1;  // compare the keywords once: FLAGS goes out if some are new
+  selected_ = 0;
+  loaded_ = true;
 }
 
 uint32_t MailboxView::intern(const std::vector<std::string>& keywords) {
@@ -60,7 +138,7 @@ bool MailboxView::is_expunged(uint32_t seq) const {
 }
 
 std::vector<std::string> MailboxView::keywords() const {
-  std::vector<std::string> out;
+  std::vector<std::string> out = base_keywords_;
   for (const auto& set : keyword_sets_) out.insert(out.end(), set.begin(), set.end());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -83,14 +161,11 @@ std::vector<store::Uid> MailboxView::uids_with(uint32_t system) const {
   return out;
 }
 
-std::optional<uint32_t> MailboxView::first_unseen() const {
-  for (size_t i = 0; i < system_.size(); ++i) {
-    if (!(system_[i] & store::kSeen)) return static_cast<uint32_t>(i) + 1;
-  }
-  return std::nullopt;
-}
-
 void MailboxView::apply(const store::ChangesSince& changes) {
+  for (const auto& [uid, modseq] : deferred_flags_) {
+    if (seq_of(uid)) pending_flags_.emplace_back(uid, modseq);
+  }
+  deferred_flags_.clear();
   for (const store::MessageState& state : changes.changed) {
     if (uids_.empty() || state.uid > uids_.back()) {
       append_message(state);  // new since we last looked: announced as EXISTS, not FETCH
@@ -123,12 +198,14 @@ void MailboxView::apply(const store::ChangesSince& changes) {
 }
 
 bool MailboxView::has_pending() const {
+  if (!loaded_) return false;
   return !pending_expunge_.empty() || !pending_flags_.empty() || exists() != announced_exists_ ||
          keyword_sets_.size() != announced_keyword_sets_;
 }
 
 ViewUpdates MailboxView::take_updates(bool allow_expunge) {
   ViewUpdates out;
+  if (!loaded_) return out;  // frozen as SELECT told it until load_messages()
   if (allow_expunge && !pending_expunge_.empty()) {
     // RFC 9051 §7.5.2: each EXPUNGE renumbers the messages after it, so ascending UIDs are
     // announced at (index - already removed); one compaction pass keeps this O(n).
@@ -181,26 +258,38 @@ ViewUpdates MailboxView::take_updates(bool allow_expunge) {
   return out;
 }
 
-Resync resync(const std::vector<store::MessageState>& states,
-              const std::vector<store::Uid>& expunged, store::ModSeq since,
+namespace {
+
+bool wanted(const std::optional<store::UidSet>& known, store::Uid uid) {
+  return !known || store::contains(*known, uid);
+}
+
+}  // namespace
+
+bool needs_messages(const MailboxView& view, const store::ChangesSince& changes,
+                    store::ModSeq since, const std::optional<store::UidSet>& known) {
+  if (view.loaded()) return false;
+  if (changes.highest_modseq != view.highest_modseq()) return true;  // not SELECT's snapshot
+  return std::any_of(
+      changes.changed.begin(), changes.changed.end(),
+      [&](const store::MessageState& s) { return s.modseq > since && wanted(known, s.uid); });
+}
+
+Resync resync(const MailboxView& view, const store::ChangesSince& changes, store::ModSeq since,
               const std::optional<store::UidSet>& known) {
-  auto wanted = [&](store::Uid uid) { return !known || store::contains(*known, uid); };
   Resync out;
-  for (size_t i = 0; i < states.size(); ++i) {
-    const store::MessageState& s = states[i];
-    if (s.modseq > since && wanted(s.uid)) {
-      out.changed.push_back({static_cast<uint32_t>(i) + 1, s.uid, s.flags, s.modseq});
+  if (view.loaded()) {
+    for (const store::MessageState& s : changes.changed) {
+      if (s.modseq <= since || !wanted(known, s.uid)) continue;
+      auto seq = view.seq_of(s.uid);
+      // Arrived after SELECT (EXISTS tells it) or expunged since (VANISHED will): no FETCH.
+      if (!seq || *seq > view.announced_exists() || view.is_expunged(*seq)) continue;
+      out.changed.push_back({*seq, s.uid, s.flags, s.modseq});
     }
   }
-  auto present = [&](store::Uid uid) {
-    auto it =
-        std::lower_bound(states.begin(), states.end(), uid,
-                         [](const store::MessageState& s, store::Uid u) { return s.uid < u; });
-    return it != states.end() && it->uid == uid;
-  };
-  for (store::Uid uid : expunged) {
-    // Expunged after the states were read: the view still has it and announces it later.
-    if (wanted(uid) && !present(uid)) out.vanished.push_back(uid);
+  for (store::Uid uid : changes.expunged) {
+    // Expunged after SELECT's snapshot: the view still has it and announces it later.
+    if (wanted(known, uid) && !(view.loaded() && view.seq_of(uid))) out.vanished.push_back(uid);
   }
   std::sort(out.vanished.begin(), out.vanished.end());
   out.vanished.erase(std::unique(out.vanished.begin(), out.vanished.end()), out.vanished.end());

@@ -121,7 +121,7 @@ TEST_F(MailboxViewTest, FlagChangesBecomeFetchAndNewKeywordsFlags) {
   EXPECT_EQ(u.fetch_flags[1].flags.keywords, std::vector<std::string>{"$Work"});
   ASSERT_TRUE(u.flags);
   EXPECT_EQ(u.flags->back(), "$Work");
-  EXPECT_EQ(view->first_unseen(), 1u);
+  EXPECT_EQ(store_->mailbox_summary(inbox_, true)->first_unseen, 1u);
   EXPECT_EQ(view->uids_with(store::kSeen), std::vector<store::Uid>{2});
 }
 
@@ -199,27 +199,145 @@ TEST_F(MailboxViewTest, MessageGoneBeforeItsExistsIsNeverAnnounced) {
   EXPECT_TRUE(view->take_updates(true).empty());
 }
 
+// SELECT reads only the summary; what others did before the messages are loaded is told as if
+// the view had been loaded at SELECT: the expunge by number, the arrival by EXISTS, the flags.
+TEST_F(MailboxViewTest, LoadAfterSelectTellsWhatChangedSince) {
+  add(5);
+  set_flags({{1, 1}}, store::FlagOp::Add, {0, {"$Old"}});
+  auto summary = store_->mailbox_summary(inbox_, true);
+  ASSERT_TRUE(summary) << summary.error().describe();
+  EXPECT_EQ(summary->first_unseen, 1u);
+  EXPECT_EQ(summary->keywords, std::vector<std::string>{"$Old"});
+  MailboxView view = MailboxView::unloaded(*summary);
+  EXPECT_FALSE(view.loaded());
+  EXPECT_EQ(view.exists(), 5u);
+  EXPECT_EQ(view.flag_names().back(), "$Old");
+  EXPECT_TRUE(view.take_updates(true).empty());
+
+  remove({2});
+  add(1);
+  set_flags({{4, 4}}, store::FlagOp::Add, {store::kFlagged, {}});
+  set_flags({{1, 1}}, store::FlagOp::Remove, {0, {"$Old"}});
+  ASSERT_TRUE(view.load_messages(*store_));
+  EXPECT_TRUE(view.loaded());
+  // As SELECT saw it: 2 still there, 6 not yet.
+  EXPECT_EQ(view.exists(), 5u);
+  EXPECT_EQ(view.uid_at(2), 2u);
+  EXPECT_FALSE(view.seq_of(6));
+  EXPECT_EQ(view.uidnext(), 6u);
+  EXPECT_TRUE(view.take_updates(true).empty());
+
+  refresh(view);                 // what the session does next
+  EXPECT_EQ(view.exists(), 6u);  // 2 is still there, until its EXPUNGE
+  EXPECT_TRUE(view.is_expunged(2));
+  EXPECT_EQ(view.uidnext(), 7u);
+  ViewUpdates held = view.take_updates(false);
+  EXPECT_TRUE(held.expunged.empty());
+  EXPECT_EQ(held.exists, 6u);
+  ASSERT_EQ(held.fetch_flags.size(), 2u);
+  EXPECT_EQ(held.fetch_flags[0], (FlagUpdate{1, 1, {0, {}}, held.fetch_flags[0].modseq}));
+  EXPECT_EQ(held.fetch_flags[1].seq, 4u);
+  EXPECT_EQ(held.fetch_flags[1].flags.system, store::kFlagged);
+  EXPECT_FALSE(held.flags);  // "$Old" stays in FLAGS as SELECT said it
+  ViewUpdates u = view.take_updates(true);
+  EXPECT_EQ(u.expunged, std::vector<uint32_t>{2});
+  EXPECT_EQ(u.vanished, std::vector<store::Uid>{2});
+  EXPECT_EQ(view.exists(), 5u);
+  EXPECT_EQ(view.seq_of(6), 5u);
+  EXPECT_EQ(view.announced_modseq(), view.highest_modseq());
+  EXPECT_TRUE(view.take_updates(true).empty());
+}
+
+// adopt() alone: tombstones newer than SELECT go back in their place, arrivals wait for the
+// refresh, and flags read after their change are still told then.
+TEST(MailboxViewAdopt, TombstonesMergeInPlaceAndArrivalsWait) {
+  store::MailboxSummary summary;
+  summary.info.id = 1;
+  summary.info.uidnext = 8;
+  summary.info.highest_modseq = 30;
+  summary.info.messages = 5;  // 1 3 4 6 7
+  MailboxView view = MailboxView::unloaded(summary);
+  store::FlagTable table;
+  table.uids = {1, 4, 7, 9};
+  table.system = {store::kSeen, 0, store::kSeen, 0};
+  table.keyword_set = {0, 1, 0, 0};
+  table.keyword_sets = {{}, {"$Work"}};
+  table.changed = {{4, 31}, {9, 33}};
+  table.expunged = {3, 6, 8};  // 8 arrived and went after SELECT
+  table.highest_modseq = 34;
+  view.adopt(std::move(table));
+  EXPECT_EQ(view.exists(), 5u);
+  EXPECT_EQ(view.uid_at(2), 3u);
+  EXPECT_EQ(view.uid_at(4), 6u);
+  EXPECT_EQ(view.uid_at(5), 7u);
+  EXPECT_EQ(view.flags_at(3), (store::Flags{0, {"$Work"}}));
+  EXPECT_EQ(view.uidnext(), 8u);
+  EXPECT_EQ(view.highest_modseq(), 30u);
+  ViewUpdates first = view.take_updates(true);  // "$Work" came into use after SELECT
+  ASSERT_TRUE(first.flags);
+  EXPECT_EQ(first.flags->back(), "$Work");
+  EXPECT_TRUE(first.expunged.empty() && !first.exists && first.fetch_flags.empty());
+  // The refresh that follows: changes since 30 (9 arrived; 3, 6 and 8 went; 4 changed).
+  view.apply({{{4, 31, {0, {"$Work"}}}, {9, 33, {0, {}}}}, {3, 6, 8}, 34});
+  EXPECT_TRUE(view.is_expunged(2));
+  EXPECT_TRUE(view.is_expunged(4));
+  EXPECT_FALSE(view.is_expunged(3));
+  ViewUpdates u = view.take_updates(true);
+  EXPECT_EQ(u.expunged, (std::vector<uint32_t>{2, 3}));
+  EXPECT_EQ(u.exists, 4u);
+  EXPECT_FALSE(u.flags);
+  ASSERT_EQ(u.fetch_flags.size(), 1u);  // 9 is new: its EXISTS says it
+  EXPECT_EQ(u.fetch_flags[0], (FlagUpdate{2, 4, {0, {"$Work"}}, 31}));
+  EXPECT_EQ(view.uid_at(4), 9u);
+  EXPECT_EQ(view.highest_modseq(), 34u);
+}
+
 TEST(MailboxViewResync, ReportsChangesAndVanishedWithinKnownUids) {
+  store::MailboxInfo info;
+  info.id = 1;
+  info.uidnext = 10;
+  info.highest_modseq = 20;
   std::vector<store::MessageState> states = {
       {1, 5, {store::kSeen, {}}},
       {4, 12, {store::kFlagged, {"$Work"}}},
       {6, 9, {0, {}}},
       {9, 20, {store::kSeen, {}}},
   };
-  // Tombstones newer than 10: 2 and 7, and 6 (expunged after the states were read).
-  Resync all = resync(states, {2, 7, 6}, 10, std::nullopt);
+  MailboxView view = MailboxView::from_states(info, states);
+  // Changes since 10: 4 and 9 changed; tombstones 2 and 7, and 6 (expunged after SELECT's
+  // snapshot, so the view still has it).
+  store::ChangesSince changes{{states[1], states[3]}, {2, 6, 7}, 21};
+  Resync all = resync(view, changes, 10, std::nullopt);
   EXPECT_EQ(all.vanished, (std::vector<store::Uid>{2, 7}));
   ASSERT_EQ(all.changed.size(), 2u);
   EXPECT_EQ(all.changed[0], (FlagUpdate{2, 4, {store::kFlagged, {"$Work"}}, 12}));
   EXPECT_EQ(all.changed[1], (FlagUpdate{4, 9, {store::kSeen, {}}, 20}));
 
-  Resync known = resync(states, {2, 7}, 10, store::UidSet{{1, 5}});
+  Resync known = resync(view, changes, 10, store::UidSet{{1, 5}});
   EXPECT_EQ(known.vanished, std::vector<store::Uid>{2});
   ASSERT_EQ(known.changed.size(), 1u);
   EXPECT_EQ(known.changed[0].uid, 4u);
 
-  Resync none = resync(states, {}, 20, std::nullopt);
+  Resync none = resync(view, {{}, {}, 20}, 20, std::nullopt);
   EXPECT_TRUE(none.vanished.empty() && none.changed.empty());
+}
+
+// SELECT's view has no messages; QRESYNC loads them only when it must name sequence numbers.
+TEST(MailboxViewResync, UnloadedViewAnswersVanishedOnly) {
+  store::MailboxSummary summary;
+  summary.info.id = 1;
+  summary.info.uidnext = 10;
+  summary.info.highest_modseq = 20;
+  summary.info.messages = 4;
+  MailboxView view = MailboxView::unloaded(summary);
+  store::ChangesSince gone_only{{}, {2, 7}, 20};
+  EXPECT_FALSE(needs_messages(view, gone_only, 10, std::nullopt));
+  EXPECT_EQ(resync(view, gone_only, 10, std::nullopt).vanished, (std::vector<store::Uid>{2, 7}));
+  store::ChangesSince flagged{{{4, 12, {store::kSeen, {}}}}, {}, 20};
+  EXPECT_TRUE(needs_messages(view, flagged, 10, std::nullopt));
+  EXPECT_FALSE(needs_messages(view, flagged, 10, store::UidSet{{1, 3}}));  // not in known-uids
+  store::ChangesSince later{{}, {2}, 21};  // read after a commit SELECT did not see
+  EXPECT_TRUE(needs_messages(view, later, 10, std::nullopt));
 }
 
 // A million-message view loads, expunges and renumbers correctly (its speed is measured by

@@ -76,6 +76,12 @@ class Store {
                                                           const UidSet& uids) = 0;
   // Compact state of every message, ascending UID: what SELECT needs.
   virtual Result<std::vector<MessageState>> message_states(MailboxId mailbox) = 0;
+  // The mailbox row, keywords in use and (when `first_unseen`) the first unseen message's
+  // sequence number, from one snapshot; cost independent of the number of messages, except the
+  // first-unseen count (bounded by the smaller side of that message).
+  virtual Result<MailboxSummary> mailbox_summary(MailboxId mailbox, bool first_unseen) = 0;
+  // message_states() as columns, plus what changed after `since` (a MODSEQ the caller knows).
+  virtual Result<FlagTable> flag_table(MailboxId mailbox, ModSeq since) = 0;
   // The serialized mime::ParsedMessage stored with the blob at append.
   virtual Result<std::string> parsed_of(const std::string& blob_id) = 0;
   // The same for many blobs in one read, in the order given (SEARCH and SORT read batches).

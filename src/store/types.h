@@ -97,6 +97,28 @@ struct MessageState {
   Flags flags;
 };
 
+// What SELECT tells before it reads any message (RFC 9051 §7.3.1, RFC 3501 [UNSEEN]): the
+// mailbox row, the keywords its messages carry and the first message without \Seen, read in one
+// snapshot so the sequence number matches info.messages.
+struct MailboxSummary {
+  MailboxInfo info;
+  std::vector<std::string> keywords;     // carried by at least one message; sorted, unique
+  std::optional<uint32_t> first_unseen;  // sequence number; nullopt: all seen, or not asked
+};
+
+// Every message's UID and flags as columns, ascending UID, read in one snapshot: what a session's
+// MailboxView holds, built without an allocation per message (keyword sets are interned).
+struct FlagTable {
+  std::vector<Uid> uids;
+  std::vector<uint32_t> system;                            // SystemFlag bits, per message
+  std::vector<uint32_t> keyword_set;                       // per message: index into keyword_sets
+  std::vector<std::vector<std::string>> keyword_sets{{}};  // [0] = no keywords
+  // Since the MODSEQ the caller gave: messages changed (or added), and tombstones, ascending UID.
+  std::vector<std::pair<Uid, ModSeq>> changed;
+  std::vector<Uid> expunged;
+  ModSeq highest_modseq = 0;  // the mailbox's, in this snapshot
+};
+
 struct NewMessage {
   BlobRef blob;        // already committed to the BlobStore
   std::string parsed;  // serialized mime::ParsedMessage, kept once per blob

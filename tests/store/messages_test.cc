@@ -178,6 +178,65 @@ TEST_P(MessagesTest, FlagsAddRemoveReplaceAndKeywords) {
   EXPECT_EQ(bad.error().kind, ErrorKind::Syntax);
 }
 
+// SELECT's read: counts from the mailbox row, keywords in use (not those only ever used) and the
+// first unseen message's sequence number counted from either end of the mailbox.
+TEST_P(MessagesTest, SummaryHasKeywordsInUseAndFirstUnseen) {
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  auto empty = store().mailbox_summary(inbox.id, true);
+  ASSERT_TRUE(empty) << empty.error().describe();
+  EXPECT_EQ(empty->info.messages, 0u);
+  EXPECT_TRUE(empty->keywords.empty());
+  EXPECT_FALSE(empty->first_unseen);
+  append_texts(inbox.id, 10);
+  ASSERT_TRUE(store().expunge(inbox.id, uid_set_of({2, 3})));
+  ASSERT_TRUE(store().store_flags(inbox.id, {{1, 7}}, {FlagOp::Add, {kSeen, {}}, {}}));
+  ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of({4}), {FlagOp::Add, {0, {"b", "a"}}, {}}));
+  ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of({5, 9}), {FlagOp::Add, {0, {"c"}}, {}}));
+  ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of({6}), {FlagOp::Add, {0, {"gone"}}, {}}));
+  ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of({6}), {FlagOp::Remove, {0, {"gone"}}, {}}));
+  auto s = store().mailbox_summary(inbox.id, true);
+  ASSERT_TRUE(s) << s.error().describe();
+  EXPECT_EQ(s->info.messages, 8u);
+  EXPECT_EQ(s->info.highest_modseq, mailbox(a.id, "INBOX").highest_modseq);
+  EXPECT_EQ(s->keywords, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(s->first_unseen, 6u);  // UIDs 1 4 5 6 7 8 9 10: UID 8 (near the end) is 6th
+  EXPECT_FALSE(store().mailbox_summary(inbox.id, false)->first_unseen);
+  ASSERT_TRUE(store().store_flags(inbox.id, {{8, 10}}, {FlagOp::Add, {kSeen, {}}, {}}));
+  EXPECT_FALSE(store().mailbox_summary(inbox.id, true)->first_unseen);
+  ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of({4}), {FlagOp::Remove, {kSeen, {}}, {}}));
+  EXPECT_EQ(store().mailbox_summary(inbox.id, true)->first_unseen, 2u);  // near the start
+  EXPECT_EQ(store().mailbox_summary(999999, true).error().kind, ErrorKind::NotFound);
+}
+
+// The columns a session's view is built from, and what changed after a MODSEQ.
+TEST_P(MessagesTest, FlagTableHasColumnsAndChangesSince) {
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  append_texts(inbox.id, 5);
+  ModSeq base = mailbox(a.id, "INBOX").highest_modseq;
+  ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of({2, 4}), {FlagOp::Add, {kSeen, {"x"}}, {}}));
+  ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of({5}), {FlagOp::Add, {0, {"y"}}, {}}));
+  ASSERT_TRUE(store().expunge(inbox.id, uid_set_of({3})));
+  auto t = store().flag_table(inbox.id, base);
+  ASSERT_TRUE(t) << t.error().describe();
+  EXPECT_EQ(t->uids, (std::vector<Uid>{1, 2, 4, 5}));
+  EXPECT_EQ(t->system, (std::vector<uint32_t>{0, kSeen, kSeen, 0}));
+  ASSERT_EQ(t->keyword_set.size(), 4u);
+  EXPECT_EQ(t->keyword_set[0], 0u);
+  EXPECT_EQ(t->keyword_set[1], t->keyword_set[2]);  // one interned set for both
+  EXPECT_EQ(t->keyword_sets[t->keyword_set[1]], std::vector<std::string>{"x"});
+  EXPECT_EQ(t->keyword_sets[t->keyword_set[3]], std::vector<std::string>{"y"});
+  EXPECT_EQ(t->keyword_sets.size(), 3u);
+  ASSERT_EQ(t->changed.size(), 3u);
+  EXPECT_EQ(t->changed[0].first, 2u);
+  EXPECT_EQ(t->changed[2].first, 5u);
+  EXPECT_EQ(t->expunged, std::vector<Uid>{3});
+  EXPECT_EQ(t->highest_modseq, mailbox(a.id, "INBOX").highest_modseq);
+  auto now = store().flag_table(inbox.id, t->highest_modseq);
+  EXPECT_TRUE(now->changed.empty() && now->expunged.empty());
+}
+
 TEST_P(MessagesTest, UnchangedSinceReportsModified) {
   Account a = make_account();
   MailboxInfo inbox = mailbox(a.id, "INBOX");

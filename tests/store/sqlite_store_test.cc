@@ -16,11 +16,15 @@
 namespace roost::store::testing {
 namespace {
 
-// Takes a version-4 index back to what version 3 had.
+// Takes a version-5 index back to what version 4 had.
+constexpr const char* kDropVersion5 = "DROP INDEX messages_unseen; DROP INDEX messages_keywords;";
+// Takes a version-5 index back to what version 3 had.
 constexpr const char* kDropVersion4 =
+    "DROP INDEX messages_unseen; DROP INDEX messages_keywords; "
     "ALTER TABLE messages DROP COLUMN sent_date; DROP TABLE message_headers;";
-// Takes a version-4 index back to what version 2 had.
+// Takes a version-5 index back to what version 2 had.
 constexpr const char* kDropVersion3 =
+    "DROP INDEX messages_unseen; DROP INDEX messages_keywords; "
     "ALTER TABLE messages DROP COLUMN sent_date; DROP TABLE message_headers; "
     "DROP TABLE account_settings; DROP TABLE pop3_hidden; ALTER TABLE blobs DROP COLUMN crlf_size;";
 
@@ -113,7 +117,7 @@ TEST_P(SqliteStoreTest, SchemaVersion1IsUpgradedInPlace) {
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &stmt, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 4);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 5);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }
@@ -138,7 +142,7 @@ TEST_P(SqliteStoreTest, SchemaVersion2IsUpgradedInPlace) {
   EXPECT_EQ(*store().pop3_hidden(a.id), (std::vector<Pop3Hidden>{{m.blob.id, 5}}));
   EXPECT_EQ(*store().crlf_sizes({m.blob.id}), std::vector<std::optional<uint64_t>>{21});
   store_.reset();
-  EXPECT_EQ(count_rows("SELECT version FROM schema_version"), 4);
+  EXPECT_EQ(count_rows("SELECT version FROM schema_version"), 5);
 }
 
 TEST_P(SqliteStoreTest, SchemaVersion3IsUpgradedInPlaceWithSentDates) {
@@ -159,7 +163,7 @@ TEST_P(SqliteStoreTest, SchemaVersion3IsUpgradedInPlaceWithSentDates) {
   store_.reset();
   exec_sql(std::string(kDropVersion4) + "UPDATE schema_version SET version = 3;");
   reopen();
-  EXPECT_EQ(count_rows("SELECT version FROM schema_version"), 4);
+  EXPECT_EQ(count_rows("SELECT version FROM schema_version"), 5);
   std::vector<int64_t> sent;
   for (const MessageEntry& e : *store().list_messages(inbox.id, all_uids())) {
     sent.push_back(e.sent_date);
@@ -174,6 +178,30 @@ TEST_P(SqliteStoreTest, SchemaVersion3IsUpgradedInPlaceWithSentDates) {
   later.header = "Subject: later\r\n\r\n";
   ASSERT_TRUE(store().append(inbox.id, {later}));
   EXPECT_EQ(store().headers(inbox.id, all_uids())->size(), 1u);
+}
+
+TEST_P(SqliteStoreTest, SchemaVersion4IsUpgradedInPlaceWithSelectIndexes) {
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  append_texts(inbox.id, 4);
+  ASSERT_TRUE(store().store_flags(inbox.id, {{1, 2}}, {FlagOp::Add, {kSeen, {"$Work"}}, {}}));
+  store_.reset();
+  exec_sql(std::string(kDropVersion5) + "UPDATE schema_version SET version = 4;");
+  EXPECT_EQ(count_rows("SELECT count(*) FROM sqlite_master WHERE name = 'messages_unseen'"), 0);
+  reopen();
+  auto s = store().mailbox_summary(inbox.id, true);
+  ASSERT_TRUE(s) << s.error().describe();
+  EXPECT_EQ(s->first_unseen, 3u);
+  EXPECT_EQ(s->keywords, std::vector<std::string>{"$Work"});
+  store_.reset();
+  EXPECT_EQ(count_rows("SELECT version FROM schema_version"), 5);
+  // The indexes hold only what they are about.
+  EXPECT_EQ(count_rows("SELECT count(*) FROM messages INDEXED BY messages_unseen "
+                       "WHERE flags & 1 = 0"),
+            2);
+  EXPECT_EQ(count_rows("SELECT count(*) FROM messages INDEXED BY messages_keywords "
+                       "WHERE keywords <> ''"),
+            2);
 }
 
 TEST_P(SqliteStoreTest, DeleteAccountLeavesNoSettingsOrMarkRows) {
@@ -249,8 +277,24 @@ TEST_P(SqliteStoreTest, BigMailboxStatesAreFast) {
   ASSERT_EQ(states->size(), size_t{kMessages});
   EXPECT_EQ(states->back().uid, Uid{kMessages});
   EXPECT_EQ((*states)[0].flags.keywords, std::vector<std::string>{"$Label1"});
-  std::printf("[ perf ] appended %u in %.2f s (%.0f/s, batches of %d); message_states %.3f s\n",
-              kMessages, append_secs, kMessages / append_secs, kBatch, read_secs);
+  start = std::chrono::steady_clock::now();
+  auto summary = store().mailbox_summary(inbox.id, true);
+  double summary_secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(summary->first_unseen, 2u);
+  EXPECT_EQ(summary->keywords, std::vector<std::string>{"$Label1"});
+  start = std::chrono::steady_clock::now();
+  auto table = store().flag_table(inbox.id, summary->info.highest_modseq);
+  double table_secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(table);
+  EXPECT_EQ(table->uids.size(), size_t{kMessages});
+  EXPECT_EQ(table->keyword_sets.size(), 2u);
+  std::printf(
+      "[ perf ] appended %u in %.2f s (%.0f/s, batches of %d); message_states %.3f s, "
+      "mailbox_summary %.4f s, flag_table %.3f s\n",
+      kMessages, append_secs, kMessages / append_secs, kBatch, read_secs, summary_secs, table_secs);
   EXPECT_LT(read_secs, 5.0);
   EXPECT_EQ(mailbox(a.id, "INBOX").messages, uint32_t{kMessages});
 }

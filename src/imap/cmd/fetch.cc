@@ -8,6 +8,8 @@
 // sent kStreamChunk at a time, so FETCH BODY[] of a 2 GiB message holds one chunk, not the body.
 #include <algorithm>
 #include <boost/asio/awaitable.hpp>
+#include <charconv>
+#include <unordered_map>
 
 #include "imap/command_table.h"
 #include "imap/engine/fetch_renderer.h"
@@ -22,6 +24,7 @@ namespace {
 
 constexpr size_t kBatchMessages = 200;
 constexpr size_t kBatchBytes = 1 << 20;       // rendered text per batch before it is written
+constexpr size_t kBatchSlack = 64 << 10;      // room for the response that crosses kBatchBytes
 constexpr uint64_t kStreamMin = 1 << 20;      // literals this large are streamed (min_slice)
 constexpr uint64_t kStreamChunk = 256 << 10;  // bytes copied, written and flushed at a time
 constexpr uint64_t kDropEvery = 8 << 20;      // mapped pages sent are dropped this often
@@ -125,27 +128,76 @@ bool view_answers(const std::vector<FetchItem>& items) {
   });
 }
 
+// "* n FETCH (UID u FLAGS (...))" for FETCH 1:* (UID FLAGS) of a big mailbox, as append_fetch()
+// renders it but with each distinct flag list (system flags and keyword set) rendered once and
+// the numbers written in place: no allocation per message.
+class FlagFetchWriter {
+ public:
+  explicit FlagFetchWriter(const std::vector<FetchItem>& items) : items_(items) {}
+
+  void write(std::string& out, const mailbox::MailboxView& view, const MessageTarget& t) {
+    out += "* ";
+    append_number(out, t.seq);
+    out += " FETCH (";
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (i > 0) out += ' ';
+      if (items_[i].type == FetchItemType::Uid) {
+        out += "UID ";
+        append_number(out, t.uid);
+      } else {
+        out += "FLAGS ";
+        out += flag_list(view, view.system_flags_at(t.seq), view.keyword_set_at(t.seq));
+      }
+    }
+    out += ")\r\n";
+  }
+
+ private:
+  static void append_number(std::string& out, uint32_t n) {
+    char digits[16];
+    auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    out.append(digits, end);
+  }
+
+  const std::string& flag_list(const mailbox::MailboxView& view, uint32_t system,
+                               uint32_t keywords) {
+    uint64_t key = (uint64_t{keywords} << 32) | system;
+    if (key == last_key_ && last_ != nullptr) return *last_;
+    auto [it, added] = lists_.try_emplace(key);
+    if (added) write_flags(it->second, store::Flags{system, view.keyword_set(keywords)});
+    last_key_ = key;
+    last_ = &it->second;
+    return it->second;
+  }
+
+  const std::vector<FetchItem>& items_;
+  std::unordered_map<uint64_t, std::string> lists_;
+  uint64_t last_key_ = 0;
+  const std::string* last_ = nullptr;
+};
+
 // Renders from the view after a refresh, so the flags are the store's as the entries read would
 // have shown them; messages already expunged by others are skipped, as their missing entries are.
 awaitable<Reply> fetch_from_view(Session& session, const Command& command,
                                  const std::vector<MessageTarget>& targets,
-                                 const std::vector<FetchItem>& items, const FetchOptions& options) {
+                                 const std::vector<FetchItem>& items) {
   Status refreshed = co_await session.refresh();
   if (!refreshed) co_return reply_for(refreshed.error());
   // No EXPUNGE now: it would renumber the targets. Expunges wait for the end of the command.
   session.write_updates(false);
   const mailbox::MailboxView& view = session.selected()->view;
-  store::MessageEntry entry;
+  // One allocation per batch: send() lets the buffer go, and growing it by doubling from empty
+  // cost FETCH 1:* FLAGS of 200,000 messages a fifth of its time in copies and page faults.
+  session.out().reserve(session.out().size() + kBatchBytes + kBatchSlack);
+  FlagFetchWriter writer(items);
+  bool pending_expunge = view.has_pending_expunge();
   for (const MessageTarget& t : targets) {
-    if (view.is_expunged(t.seq)) continue;
-    entry.uid = t.uid;
-    entry.flags = view.flags_at(t.seq);
-    Status written = append_fetch(session.out(), FetchInput{t.seq, &entry, nullptr, {}, {}}, items,
-                                  options);
-    if (!written) co_return reply_for(written.error());
+    if (pending_expunge && view.is_expunged(t.seq)) continue;
+    writer.write(session.out(), view, t);
     if (session.out().size() >= kBatchBytes) {
       Status sent = co_await session.send();
       if (!sent) co_return Reply::bad("connection closed");
+      session.out().reserve(kBatchBytes + kBatchSlack);
     }
   }
   co_return Reply::ok(command.uid ? "UID FETCH completed" : "FETCH completed");
@@ -215,7 +267,8 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
   FetchOptions options;
   options.style.utf8_quoted = session.rev2() || session.utf8();
   if (!args.changed_since && view_answers(items)) {
-    co_return co_await fetch_from_view(session, command, *targets, items, options);
+    Reply reply = co_await fetch_from_view(session, command, *targets, items);
+    co_return reply;
   }
 
   std::vector<store::Uid> seen_now;

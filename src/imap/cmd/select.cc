@@ -18,8 +18,9 @@ namespace {
 struct Opened {
   store::MailboxInfo info;
   bool has_children = false;
-  mailbox::MailboxView view;
+  mailbox::MailboxView view;              // unloaded unless QRESYNC needed its messages
   std::optional<mailbox::Resync> resync;  // QRESYNC with the mailbox's UIDVALIDITY
+  std::optional<uint32_t> first_unseen;   // IMAP4rev1 only
 };
 
 // The client's known-uids as a UidSet (the parser refused "*"); nullopt when not given.
@@ -56,7 +57,7 @@ void write_select_responses(Session& session, const Opened& opened, bool read_on
   out += "* " + std::to_string(view.exists()) + " EXISTS\r\n";
   if (!session.rev2()) {
     out += "* 0 RECENT\r\n";  // IMAP4rev1 only; Roost keeps no \Recent
-    if (auto unseen = view.first_unseen()) {
+    if (auto unseen = opened.first_unseen) {
       out += "* OK [UNSEEN " + std::to_string(*unseen) + "] First unseen message\r\n";
     }
   }
@@ -96,27 +97,33 @@ awaitable<Reply> cmd_select(Session& session, Command& command) {
   if (args.condstore) session.enable_condstore();
   store::AccountId account = session.account()->id;
   store::Store& store = session.store();
+  bool want_unseen = !session.rev2();
+  // SELECT reads the mailbox row and two index probes, never the messages: the view loads them
+  // when a command first needs sequence numbers (Session::load_view), QRESYNC when it must.
   auto opened = co_await session.blocking().run([&]() -> Result<Opened> {
-    auto info = store.find_mailbox(account, args.mailbox);
-    if (!info) return info.error();
+    auto found = store.find_mailbox(account, args.mailbox);
+    if (!found) return found.error();
     auto all = store.list_mailboxes(account);
     if (!all) return all.error();
-    Opened out{*info, false, {}, std::nullopt};
-    std::string prefix = info->name + "/";
+    auto summary = store.mailbox_summary(found->id, want_unseen);
+    if (!summary) return summary.error();
+    Opened out{summary->info, false, mailbox::MailboxView::unloaded(*summary), std::nullopt,
+               summary->first_unseen};
+    std::string prefix = out.info.name + "/";
     for (const store::MailboxInfo& m : *all) {
       if (m.name.compare(0, prefix.size(), prefix) == 0) out.has_children = true;
     }
-    // As MailboxView::load: the info (read above) before the states.
-    auto states = store.message_states(info->id);
-    if (!states) return states.error();
     // RFC 7162 §3.2.5: nothing to resynchronize when the UIDVALIDITY changed.
-    if (args.qresync && args.qresync->uid_validity == info->uidvalidity) {
-      auto changes = store.changes_since(info->id, args.qresync->mod_seq);
+    if (args.qresync && args.qresync->uid_validity == out.info.uidvalidity) {
+      store::ModSeq since = args.qresync->mod_seq;
+      auto changes = store.changes_since(out.info.id, since);
       if (!changes) return changes.error();
-      out.resync = mailbox::resync(*states, changes->expunged, args.qresync->mod_seq,
-                                   known_uids(*args.qresync));
+      std::optional<store::UidSet> known = known_uids(*args.qresync);
+      if (mailbox::needs_messages(out.view, *changes, since, known)) {
+        ROOST_TRY(out.view.load_messages(store));
+      }
+      out.resync = mailbox::resync(out.view, *changes, since, known);
     }
-    out.view = mailbox::MailboxView::from_states(*info, std::move(*states));
     return out;
   });
   if (!opened) {

@@ -44,6 +44,21 @@ MessageEntry entry_at(const Statement& row) {
   return e;
 }
 
+Result<std::vector<Uid>> tombstones_since(Connection& db, MailboxId mailbox, ModSeq since) {
+  auto tombs = db.prepare(
+      "SELECT uid FROM tombstones INDEXED BY tombstones_by_modseq "
+      "WHERE mailbox = ? AND modseq > ? ORDER BY uid");
+  if (!tombs) return tombs.error();
+  tombs->bind_all(mailbox, since);
+  std::vector<Uid> out;
+  for (;;) {
+    auto row = tombs->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(static_cast<Uid>(tombs->int_at(0)));
+  }
+}
+
 Result<MailboxInfo> load_mailbox(Connection& db, MailboxId id) {
   auto stmt = db.prepare("SELECT " ROOST_MAILBOX_COLUMNS " FROM mailboxes WHERE id = ?");
   if (!stmt) return stmt.error();

@@ -25,6 +25,8 @@ Account account_at(const Statement& row);      // ROOST_ACCOUNT_COLUMNS from col
 MessageEntry entry_at(const Statement& row);   // ROOST_ENTRY_COLUMNS from column 0
 
 Result<MailboxInfo> load_mailbox(Connection& db, MailboxId id);
+// UIDs of the mailbox's tombstones newer than `since`, ascending (by tombstones_by_modseq).
+Result<std::vector<Uid>> tombstones_since(Connection& db, MailboxId mailbox, ModSeq since);
 Result<Account> load_account(Connection& db, AccountId id);
 
 // Keywords are atoms (RFC 9051 §9 flag-keyword), so a space separates them in storage.

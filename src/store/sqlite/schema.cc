@@ -124,6 +124,14 @@ CREATE TABLE message_headers(
 ) WITHOUT ROWID;
 )sql";
 
+// Version 5: SELECT without a scan of the mailbox (store::mailbox_summary): the first message
+// without \Seen and the distinct keyword sets in use come from partial indexes that hold only
+// the messages they are about. The upgrade builds them from the existing rows.
+constexpr const char* kSchemaV5Changes = R"sql(
+CREATE INDEX IF NOT EXISTS messages_unseen ON messages(mailbox, uid) WHERE flags & 1 = 0;
+CREATE INDEX IF NOT EXISTS messages_keywords ON messages(mailbox, keywords) WHERE keywords <> '';
+)sql";
+
 constexpr int64_t kProgressEvery = 100000;  // blobs between two upgrade progress lines
 
 Status backfill_sent_dates(Connection& db) {
@@ -174,6 +182,7 @@ Status migrate(Connection& db, int from) {
   if (from < 3) ROOST_TRY(db.exec(kSchemaV3Changes));
   if (from < 4) ROOST_TRY(db.exec(kSchemaV4Changes));
   if (from >= 1 && from < 4) ROOST_TRY(backfill_sent_dates(db));
+  if (from < 5) ROOST_TRY(db.exec(kSchemaV5Changes));
   ROOST_TRY(db.exec("DELETE FROM schema_version"));
   auto stmt = db.prepare("INSERT INTO schema_version(version) VALUES (?)");
   if (!stmt) return stmt.error();

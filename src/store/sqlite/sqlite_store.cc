@@ -368,9 +368,11 @@ Result<ChangesSince> SqliteStore::changes_since(MailboxId mailbox, ModSeq since)
     if (!mb) return mb.error();
     ChangesSince out;
     out.highest_modseq = mb->highest_modseq;
+    // By MODSEQ, then sorted: a refresh asks for the few changes since the view's MODSEQ, and
+    // the planner's own choice (the UID order of messages_state) read the whole mailbox.
     auto stmt = db.prepare(
-        "SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox = ? AND modseq > ? "
-        "ORDER BY uid");
+        "SELECT uid, modseq, flags, keywords FROM messages INDEXED BY messages_by_modseq "
+        "WHERE mailbox = ? AND modseq > ? ORDER BY uid");
     if (!stmt) return stmt.error();
     stmt->bind_all(mailbox, since);
     for (;;) {
@@ -383,16 +385,9 @@ Result<ChangesSince> SqliteStore::changes_since(MailboxId mailbox, ModSeq since)
       s.flags.system = static_cast<uint32_t>(stmt->int_at(2));
       split_keywords(stmt->text_at(3), s.flags.keywords);
     }
-    auto tombs =
-        db.prepare("SELECT uid FROM tombstones WHERE mailbox = ? AND modseq > ? ORDER BY uid");
+    auto tombs = tombstones_since(db, mailbox, since);
     if (!tombs) return tombs.error();
-    tombs->bind_all(mailbox, since);
-    for (;;) {
-      auto row = tombs->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      out.expunged.push_back(static_cast<Uid>(tombs->int_at(0)));
-    }
+    out.expunged = std::move(*tombs);
     return out;
   });
 }

@@ -48,6 +48,8 @@ class SqliteStore final : public Store {
   Result<AppendResult> append(MailboxId mailbox, std::vector<NewMessage> messages) override;
   Result<std::vector<MessageEntry>> list_messages(MailboxId mailbox, const UidSet& uids) override;
   Result<std::vector<MessageState>> message_states(MailboxId mailbox) override;
+  Result<MailboxSummary> mailbox_summary(MailboxId mailbox, bool first_unseen) override;
+  Result<FlagTable> flag_table(MailboxId mailbox, ModSeq since) override;
   Result<std::string> parsed_of(const std::string& blob_id) override;
   Result<std::vector<std::string>> parsed_of_many(
       const std::vector<std::string>& blob_ids) override;
