@@ -10,8 +10,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from roost_harness import (Server, TempDir, expect, free_port, roost, run_tests,  # noqa: E402
-                           unverified_tls)
+from roost_harness import (Server, TempDir, eventually, expect, free_port, roost,  # noqa: E402
+                           run_tests, unverified_tls)
 
 
 def served_cert(port):
@@ -30,6 +30,8 @@ def test_http_https_and_sigterm():
             status, body = s.wait_http(f"https://127.0.0.1:{https}/healthz",
                                        context=unverified_tls())
             expect(status == 200, f"https {status}")
+            # Log lines reach the file through a flusher thread; serve.start comes last.
+            expect(eventually(lambda: "event=serve.start" in s.output(), 15), s.output())
             out = s.output()
             expect(f"event=net.listen protocol=http address=127.0.0.1 port={http}" in out, out)
             expect(f"event=net.listen protocol=https address=127.0.0.1 port={https}" in out, out)

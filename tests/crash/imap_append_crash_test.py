@@ -270,12 +270,13 @@ class Server:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server run {self.runs} exited {self.proc.returncode}:\n"
                                      f"{self.output()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            # Log lines reach the file through a flusher thread: serve.start (written once every
+            # listener is up) is the sign the start-up lines are all there.
+            if "event=serve.start" in self.output():
+                socket.create_connection(("127.0.0.1", self.port), timeout=5).close()
                 return
-            except OSError:
-                time.sleep(0.02)
-        raise AssertionError(f"server run {self.runs} did not listen:\n{self.output()}")
+            time.sleep(0.02)
+        raise AssertionError(f"server run {self.runs} did not start:\n{self.output()}")
 
     def output(self):
         with open(self.log_path, "rb") as f:

@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <boost/asio/awaitable.hpp>
 #include <functional>
+#include <future>
 #include <optional>
+#include <span>
 
 #include "base/clock.h"
 #include "imap/command_table.h"
@@ -76,6 +78,63 @@ SearchMessage search_message(MessageLoader& loader, uint32_t seq,
 // builds its records in the search's own pass (the entry carries the sent date).
 using MatchVisitor = std::function<Status(const MessageTarget&, const store::MessageEntry&)>;
 
+// What one slice of the targets matched, and (for a visitor) the entries of the matches.
+struct SliceMatches {
+  Matches matches;
+  std::vector<store::MessageEntry> entries;
+};
+
+// Blocking: evaluates `program` on `slice` (in order) with its own loader.
+Result<SliceMatches> search_slice(store::Store& store, store::MailboxId id,
+                                  const SearchProgram& program, const SearchContext& context,
+                                  std::span<const MessageTarget> slice, bool keep_entries) {
+  MessageLoader loader(store, id);
+  std::vector<MessageTarget> targets(slice.begin(), slice.end());
+  auto entries = loader.entries(targets);
+  if (!entries) return entries.error();
+  if (program.needs_parsed()) ROOST_TRY(loader.load_parsed(*entries));
+  if (program.needs_header()) ROOST_TRY(loader.load_headers(*entries));
+  SliceMatches out;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    auto& entry = (*entries)[i];
+    if (!entry) continue;  // expunged meanwhile
+    auto hit = program.matches(search_message(loader, targets[i].seq, *entry), context);
+    if (!hit) return hit.error();
+    if (!*hit) continue;
+    out.matches.targets.push_back(targets[i]);
+    out.matches.modseqs.push_back(entry->modseq);
+    if (keep_entries) out.entries.push_back(std::move(*entry));
+  }
+  return out;
+}
+
+// Blocking: `search_slice` on a batch; a program that reads message contents (TEXT, BODY,
+// parsed fields) runs the batch's second half on a second thread meanwhile, so one big search
+// uses two cores (the batch's results stay in order).
+Result<SliceMatches> search_batch(store::Store& store, store::MailboxId id,
+                                  const SearchProgram& program, const SearchContext& context,
+                                  std::span<const MessageTarget> batch, bool keep_entries) {
+  bool heavy = program.needs_bytes() || program.needs_parsed();
+  if (!heavy || batch.size() < 64) {
+    return search_slice(store, id, program, context, batch, keep_entries);
+  }
+  size_t half = batch.size() / 2;
+  auto second = std::async(std::launch::async, [&] {
+    return search_slice(store, id, program, context, batch.subspan(half), keep_entries);
+  });
+  auto first = search_slice(store, id, program, context, batch.first(half), keep_entries);
+  auto rest = second.get();
+  if (!first) return first.error();
+  if (!rest) return rest.error();
+  auto append = [](auto& to, auto& from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  };
+  append(first->matches.targets, rest->matches.targets);
+  append(first->matches.modseqs, rest->matches.modseqs);
+  append(first->entries, rest->entries);
+  return first;
+}
+
 // The targets (in order) that match `program`, evaluated in batches off the strand.
 awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& program,
                                       const MatchVisitor& visit = {}) {
@@ -87,28 +146,14 @@ awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& pro
   Matches matched;
   for (size_t start = 0; start < targets.size(); start += kSearchBatch) {
     size_t end = std::min(targets.size(), start + kSearchBatch);
-    std::vector<MessageTarget> slice(targets.begin() + start, targets.begin() + end);
+    std::span<const MessageTarget> batch(targets.data() + start, end - start);
     auto found = co_await session.blocking().run([&]() -> Result<Matches> {
-      MessageLoader loader(store, id);
-      auto entries = loader.entries(slice);
-      if (!entries) return entries.error();
-      if (program.needs_parsed()) ROOST_TRY(loader.load_parsed(*entries));
-      if (program.needs_header()) ROOST_TRY(loader.load_headers(*entries));
-      Matches out;
-      std::vector<std::optional<store::MessageEntry>> hits;
-      for (size_t i = 0; i < slice.size(); ++i) {
-        auto& entry = (*entries)[i];
-        if (!entry) continue;  // expunged meanwhile
-        auto hit = program.matches(search_message(loader, slice[i].seq, *entry), context);
-        if (!hit) return hit.error();
-        if (!*hit) continue;
-        out.targets.push_back(slice[i]);
-        out.modseqs.push_back(entry->modseq);
-        if (visit) hits.push_back(std::move(entry));
+      auto slice = search_batch(store, id, program, context, batch, bool(visit));
+      if (!slice) return slice.error();
+      for (size_t i = 0; visit && i < slice->entries.size(); ++i) {
+        ROOST_TRY(visit(slice->matches.targets[i], slice->entries[i]));
       }
-      if (!visit) return out;
-      for (size_t i = 0; i < hits.size(); ++i) ROOST_TRY(visit(out.targets[i], *hits[i]));
-      return out;
+      return std::move(slice->matches);
     });
     if (!found) co_return found.error();
     matched.targets.insert(matched.targets.end(), found->targets.begin(), found->targets.end());
