@@ -53,6 +53,17 @@ TEST(Charset, UnlabeledBytes) {
   EXPECT_EQ(out, "\xC3\xA9 \xC3\xA9");
   EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x98\x80"));
   EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));  // overlong
+  // Long ASCII runs (read eight bytes at a time) with the bad or good byte anywhere.
+  for (size_t at : {0, 7, 8, 9, 15, 16, 23}) {
+    std::string text(24, 'x');
+    text[at] = '\xFF';
+    EXPECT_FALSE(is_valid_utf8(text)) << at;
+    text.replace(at, 1, "\xC3\xA9");
+    EXPECT_TRUE(is_valid_utf8(text)) << at;
+    text.resize(text.size() - 1);
+    text += '\xC3';  // a sequence cut at the end
+    EXPECT_FALSE(is_valid_utf8(text)) << at;
+  }
 }
 
 }  // namespace

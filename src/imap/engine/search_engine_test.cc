@@ -292,6 +292,9 @@ TEST(TextFold, LatinGreekCyrillic) {
   EXPECT_TRUE(contains_folded("Grüße aus KÖLN", fold_case("köln")));
   EXPECT_FALSE(contains_folded("abc", "abcd"));
   EXPECT_EQ(fold_case(std::string("A\xff\xc3")), std::string("a\xff\xc3"));  // invalid kept
+  // ASCII runs around multi-byte characters; only A-Z change ('@' and '[' border them).
+  EXPECT_EQ(fold_case("@AZ[ Hello WORLD 123 `az{ \xC3\x89T\xC3\x89 FIN"),
+            "@az[ hello world 123 `az{ \xC3\xA9t\xC3\xA9 fin");
 }
 
 TEST(DateHeaderZone, Forms) {

@@ -39,10 +39,18 @@ void append_folded(std::string_view utf8, std::string& out) {
   out.reserve(out.size() + utf8.size());
   size_t i = 0;
   while (i < utf8.size()) {
-    auto c = static_cast<unsigned char>(utf8[i]);
-    if (c < 0x80) {
-      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : static_cast<char>(c);
-      ++i;
+    // A run of ASCII (most text) is lower-cased straight into place.
+    size_t end = i;
+    while (end < utf8.size() && static_cast<unsigned char>(utf8[end]) < 0x80) ++end;
+    if (end > i) {
+      size_t at = out.size();
+      out.resize(at + (end - i));
+      char* dst = out.data() + at;
+      for (size_t k = i; k < end; ++k) {
+        auto c = static_cast<unsigned char>(utf8[k]);
+        *dst++ = static_cast<char>(static_cast<unsigned>(c - 'A') < 26u ? c + 32 : c);
+      }
+      i = end;
       continue;
     }
     char32_t cp = 0;
