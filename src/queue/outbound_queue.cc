@@ -172,7 +172,7 @@ asio::awaitable<void> OutboundQueue::process(QueuedMessage m) {
   }
   Status saved;
   if (m.done()) {
-    saved = co_await blocking_.run([&] { return finish(m, expired); });
+    saved = co_await blocking_.run([&] { return finish(m, expired, *bytes); });
   } else {
     m.next_attempt = waiting_for_slot && !attempted ? now + 1 : now + backoff(options_, m.attempts);
     saved = co_await blocking_.run([&] {
@@ -233,10 +233,8 @@ Status OutboundQueue::report_progress(QueuedMessage& m, std::string_view origina
   return ok();
 }
 
-Status OutboundQueue::finish(QueuedMessage& m, bool expired) {
-  auto original = store_.read_message(m.id);
-  if (!original) return original.error();
-  ROOST_TRY(report_progress(m, *original));
+Status OutboundQueue::finish(QueuedMessage& m, bool expired, std::string_view original) {
+  ROOST_TRY(report_progress(m, original));
   std::vector<size_t> failed;
   for (size_t i = 0; i < m.recipients.size(); ++i) {
     const QueuedRecipient& r = m.recipients[i];
@@ -249,7 +247,7 @@ Status OutboundQueue::finish(QueuedMessage& m, bool expired) {
                       ReportKind::Failed};
     // Kept when this fails: the next attempt tries the bounce again (the relayed reports
     // above are recorded, so they are not repeated).
-    Status sent = send_report(m.account, m.sender, build_report(m, *original, failed, ctx));
+    Status sent = send_report(m.account, m.sender, build_report(m, original, failed, ctx));
     if (!sent) {
       (void)store_.update(m);
       return sent;

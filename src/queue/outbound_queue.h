@@ -74,7 +74,8 @@ class OutboundQueue {
  private:
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> process(QueuedMessage message);
-  Status finish(QueuedMessage& message, bool expired);
+  // The message is done: reports, then removal. `original`: its bytes, as read for delivery.
+  Status finish(QueuedMessage& message, bool expired, std::string_view original);
   // Sends the reports now due for `message` (relayed, delayed) and records them in it.
   Status report_progress(QueuedMessage& message, std::string_view original);
   void wake();
