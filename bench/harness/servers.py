@@ -30,6 +30,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
 from dovecot import Dovecot, DovecotError, _free_ports  # noqa: E402
 from postfix import Postfix, PostfixError  # noqa: E402
+import logfile  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -174,11 +175,7 @@ class RoostServer:
         return self.proc.pid
 
     def log_tail(self, lines=30):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
+        return logfile.tail(self.log_path, lines)
 
     def version(self):
         out = subprocess.run([self.binary, "--version"], capture_output=True, text=True,

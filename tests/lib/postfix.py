@@ -8,6 +8,7 @@ import socket
 import subprocess
 import time
 
+import logfile
 from dovecot import _free_ports
 
 HOST = "127.0.0.1"
@@ -196,8 +197,4 @@ alias_database =
         return res.stdout.strip() or "?"
 
     def log_tail(self, lines=30):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
+        return logfile.tail(self.log_path, lines)
