@@ -29,10 +29,17 @@ queue::QueuedMessage draft_of(const OutboundMessage& m, std::string account) {
   return draft;
 }
 
+constexpr bool same_bit(uint32_t smtp, uint32_t queued) { return smtp == queued; }
+static_assert(same_bit(kNotifyNever, queue::kNotifyNever) &&
+                  same_bit(kNotifySuccess, queue::kNotifySuccess) &&
+                  same_bit(kNotifyFailure, queue::kNotifyFailure) &&
+                  same_bit(kNotifyDelay, queue::kNotifyDelay),
+              "the SMTP parser's NOTIFY bits are the queue's");
+
 queue::QueuedRecipient queued_recipient(const OutboundRecipient& r) {
   queue::QueuedRecipient q;
   q.address = r.address.address();
-  q.notify = static_cast<uint8_t>(r.dsn.notify);  // the same bits (smtp/proto/command.h)
+  q.notify = static_cast<uint8_t>(r.dsn.notify);  // the same bits (checked above)
   q.orcpt = r.dsn.orcpt.value_or("");
   return q;
 }
@@ -117,12 +124,16 @@ Status RemoteDelivery::report(const OutboundMessage& m, const std::vector<LocalO
     report.recipients.push_back(std::move(r));
   }
   if (delivered.empty() && failed.empty()) return ok();
+  // Only the header is quoted, unless a failure report must return it whole (RET=FULL): read
+  // chunks until the header's end has been seen (each chunk searched once).
   std::string original = m.prefix;
+  bool whole = report.ret == queue::Return::Full;
+  bool header_seen = false;
   ROOST_TRY(m.body->for_each_chunk([&](std::string_view chunk) {
-    // Only the header is quoted, unless a failure report must return it whole (RET=FULL).
-    if (report.ret != queue::Return::Full && original.find("\r\n\r\n") != std::string::npos)
-      return ok();
+    if (header_seen && !whole) return ok();
+    size_t from = original.size() < 3 ? 0 : original.size() - 3;
     original.append(chunk);
+    header_seen = header_seen || original.find("\r\n\r\n", from) != std::string::npos;
     return ok();
   }));
   const queue::OutboundOptions& options = queue_.options();

@@ -154,6 +154,12 @@ Reply with_address(Reply reply, const Path& address) {
   return reply;
 }
 
+// The inverse of with_address: the reply's text without its "<address>: ".
+std::string without_address(const Reply& reply) {
+  size_t colon = reply.text.find(">: ");
+  return colon == std::string::npos ? reply.text : reply.text.substr(colon + 3);
+}
+
 }  // namespace
 
 awaitable<Reply> Session::finish_message() {
@@ -311,7 +317,7 @@ awaitable<Reply> Session::finish_message() {
     reply = Reply::ok("Message accepted (" + std::to_string(sp.size()) + " octets)");
   } else if (failed == per_recipient.size()) {
     reply = per_recipient[0];
-    reply.text = reply.text.substr(reply.text.find(": ") + 2);
+    reply.text = without_address(reply);
   } else if (partial) {
     reply = Reply::ok("Message accepted (" + std::to_string(sp.size()) + " octets) for " +
                       std::to_string(per_recipient.size() - failed) + " of " +
@@ -334,8 +340,7 @@ awaitable<Reply> Session::finish_message() {
       std::string why;
       if (!delivered) {
         const Reply& failure = per_recipient[i];
-        std::string text = failure.text.substr(failure.text.find(": ") + 2);
-        why = std::to_string(failure.code) + " " + failure.enhanced + " " + text;
+        why = std::to_string(failure.code) + " " + failure.enhanced + " " + without_address(failure);
       }
       outcomes.push_back({{r.address, r.dsn}, delivered, why});
     }
