@@ -541,8 +541,9 @@ class SmtpInbound(Scenario):
                                "installs it)")
         # Roost checks SPF, DKIM and DMARC on port 25. Its DNS is a local dnsmasq that
         # answers at once: the sender domain's SPF record allows 127.0.0.1 and its DMARC
-        # policy is p=none, so every message passes SPF and DMARC (no DKIM signature).
-        self.dns = LocalDns()
+        # policy is p=none, so every message passes SPF and DMARC (no DKIM signature). The
+        # records have a TTL of an hour, as real zones' do: a resolver answers repeats itself.
+        self.dns = LocalDns(ttl=3600)
         domain = self.SENDER.split("@")[1]
         self.dns.add_txt(domain, "v=spf1 ip4:127.0.0.1 -all")
         self.dns.add_txt(f"_dmarc.{domain}", "v=DMARC1; p=none")

@@ -151,6 +151,9 @@ struct SqliteStoreOptions {
   // Poll for commits other processes make (roost import while the server runs) and publish
   // them to subscribers (sqlite/external_changes.h); 0 = off. The server uses it, the CLI not.
   int64_t external_changes_ms = 0;
+  // Blobs up to this size are kept in the index instead of a file of their own: one fsync (the
+  // index commit) instead of four or five per new message. 0 = every blob in a file.
+  uint64_t inline_blob_max = 64 * 1024;
 };
 
 // Opens (creating if needed) the embedded store and runs repair().

@@ -15,7 +15,10 @@ def _free_udp_port():
 
 
 class LocalDns:
-    def __init__(self):
+    def __init__(self, ttl=0):
+        """ttl: seconds resolvers may cache the answers (0, dnsmasq's default: tests may change
+        records between messages; a benchmark sets what real zones publish)."""
+        self.ttl = ttl
         self.mx = []    # (domain, host, preference)
         self.a = []     # (name, ip)
         self.txt = []   # (name, text)
@@ -55,7 +58,7 @@ class LocalDns:
                 ["dnsmasq", "--keep-in-foreground", f"--port={self.port}",
                  "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
                  "--no-poll", f"--user={getpass.getuser()}", "--pid-file=", f"--conf-file={self.conf}",
-                 "--log-facility=-", "--local=/test/"],
+                 "--log-facility=-", "--local=/test/", f"--local-ttl={self.ttl}"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             time.sleep(0.3)
             if self.proc.poll() is None:

@@ -260,7 +260,7 @@ TEST_P(MessagesTest, CopyAndMoveShareBlobs) {
   MailboxInfo trash = mailbox(a.id, "Trash");
   append_texts(inbox.id, 4);
   ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of({3}), {FlagOp::Add, {kSeen, {"k"}}, {}}));
-  size_t files = blob_files();
+  size_t stored = stored_blobs();
   auto copied = store().copy(inbox.id, uid_set_of({1, 3}), archive.id);
   ASSERT_TRUE(copied);
   EXPECT_EQ(copied->dest_uidvalidity, archive.uidvalidity);
@@ -271,14 +271,14 @@ TEST_P(MessagesTest, CopyAndMoveShareBlobs) {
   EXPECT_EQ((*dst)[0].blob, (*src)[0].blob);
   EXPECT_EQ((*dst)[0].flags, (*src)[0].flags);
   EXPECT_EQ((*dst)[0].internal_date, (*src)[0].internal_date);
-  EXPECT_EQ(blob_files(), files);
+  EXPECT_EQ(stored_blobs(), stored);
 
   auto moved = store().move(inbox.id, uid_set_of({2, 3}), trash.id);
   ASSERT_TRUE(moved);
   EXPECT_EQ(moved->mapping, (std::vector<std::pair<Uid, Uid>>{{2, 1}, {3, 2}}));
   EXPECT_EQ(uids_of(inbox.id), (std::vector<Uid>{1, 4}));
   EXPECT_EQ(uids_of(trash.id), (std::vector<Uid>{1, 2}));
-  EXPECT_EQ(blob_files(), files);
+  EXPECT_EQ(stored_blobs(), stored);
   auto changes = store().changes_since(inbox.id, 0);
   ASSERT_TRUE(changes);
   EXPECT_EQ(changes->expunged, (std::vector<Uid>{2, 3}));
@@ -288,7 +288,7 @@ TEST_P(MessagesTest, CopyAndMoveShareBlobs) {
   EXPECT_EQ((*store().blobs().read(entry.blob.id))->bytes().substr(0, 8), "Subject:");
   ASSERT_TRUE(store().expunge(trash.id, all_uids()));
   EXPECT_FALSE(store().blobs().read(entry.blob.id));
-  EXPECT_EQ(blob_files(), 2u);
+  EXPECT_EQ(stored_blobs(), 2u);
   EXPECT_EQ(store().copy(inbox.id, all_uids(), inbox.id + 999).error().kind, ErrorKind::NotFound);
 }
 
@@ -341,7 +341,7 @@ TEST_P(MessagesTest, UsageFollowsEveryChange) {
   EXPECT_EQ(usage_of(b.id), (Pair{0, 0}));
   ASSERT_TRUE(store().delete_account(a.id));
   EXPECT_EQ(store().usage(a.id).error().kind, ErrorKind::NotFound);
-  EXPECT_EQ(blob_files(), 0u);
+  EXPECT_EQ(stored_blobs(), 0u);
 }
 
 TEST_P(MessagesTest, SameBytesTwiceIsOneBlob) {
@@ -356,11 +356,11 @@ TEST_P(MessagesTest, SameBytesTwiceIsOneBlob) {
   NewMessage m;
   m.blob = *first;
   ASSERT_TRUE(store().append(inbox.id, {m, m}));
-  EXPECT_EQ(blob_files(), 1u);
+  EXPECT_EQ(stored_blobs(), 1u);
   ASSERT_TRUE(store().expunge(inbox.id, uid_set_of({1})));
-  EXPECT_EQ(blob_files(), 1u);
+  EXPECT_EQ(stored_blobs(), 1u);
   ASSERT_TRUE(store().expunge(inbox.id, uid_set_of({2})));
-  EXPECT_EQ(blob_files(), 0u);
+  EXPECT_EQ(stored_blobs(), 0u);
 }
 
 TEST_P(MessagesTest, BlobWriterStreamsChunks) {
@@ -377,7 +377,7 @@ TEST_P(MessagesTest, BlobWriterStreamsChunks) {
   auto aborted = store().blobs().begin();
   ASSERT_TRUE((*aborted)->write("gone"));
   (*aborted)->abort();
-  EXPECT_EQ(blob_files(), 1u);
+  EXPECT_EQ(stored_blobs(), 1u);
   EXPECT_TRUE(std::filesystem::is_empty(std::filesystem::path(dir()) / "tmp"));
 }
 

@@ -1,5 +1,6 @@
 #include "store_fixture.h"
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -22,7 +23,15 @@ std::vector<StoreFactory> store_factories() {
                         const std::string& id) -> std::optional<std::string> {
     return dir + "/blobs/" + id.substr(0, 2) + "/" + id.substr(2, 2) + "/" + id;
   };
-  return {sqlite};
+  sqlite.small_blobs_in_index = true;
+  // The same backend with every blob in a file (how stores written before version 6 hold them).
+  StoreFactory files = sqlite;
+  files.name = "SqliteFiles";
+  files.small_blobs_in_index = false;
+  files.open = [](const std::string& dir) {
+    return open_sqlite_store({.data_dir = dir, .durable = false, .inline_blob_max = 0});
+  };
+  return {sqlite, files};
 }
 
 std::string factory_name(const ::testing::TestParamInfo<StoreFactory>& info) {
@@ -106,14 +115,28 @@ std::vector<Uid> StoreTest::uids_of(MailboxId mailbox) {
   return uids;
 }
 
-size_t StoreTest::blob_files() {
+size_t StoreTest::stored_blobs() {
   size_t n = 0;
   std::error_code ec;
   auto root = std::filesystem::path(dir_) / "blobs";
-  if (!std::filesystem::exists(root)) return 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(root, ec)) {
-    if (e.is_regular_file()) ++n;
+  if (std::filesystem::exists(root)) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(root, ec)) {
+      if (e.is_regular_file()) ++n;
+    }
   }
+  std::string index = dir_ + "/index.sqlite";
+  sqlite3* db = nullptr;
+  if (std::filesystem::exists(index) &&
+      sqlite3_open_v2(index.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM inline_blobs", -1, &stmt, nullptr) ==
+            SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      n += static_cast<size_t>(sqlite3_column_int64(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
   return n;
 }
 

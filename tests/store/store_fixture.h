@@ -24,6 +24,8 @@ struct StoreFactory {
   // Where blob files live, when the backend keeps them as files.
   std::function<std::optional<std::string>(const std::string& dir, const std::string& id)>
       blob_path;
+  // Small blobs are kept in the index, not in files of their own.
+  bool small_blobs_in_index = false;
 };
 
 std::vector<StoreFactory> store_factories();
@@ -45,7 +47,8 @@ class StoreTest : public ::testing::TestWithParam<StoreFactory> {
                      std::vector<std::string> keywords = {});
   std::vector<Uid> append_texts(MailboxId mailbox, int n, const std::string& prefix = "msg");
   std::vector<Uid> uids_of(MailboxId mailbox);
-  size_t blob_files();  // files under dir/blobs (0 for backends without files)
+  // Stored blob copies: files under dir/blobs plus small blobs kept in the index.
+  size_t stored_blobs();
 
   std::string dir_;
   std::unique_ptr<Store> store_;

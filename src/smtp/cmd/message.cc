@@ -212,70 +212,87 @@ awaitable<Reply> Session::finish_message() {
       if (!facts.has_date) extra += "Date: " + mime::format_date(now) + "\r\n";
     }
   }
-  // Port 25 only: behind LMTP the MTA in front has checked (and stamped) the message.
-  bool quarantine = false;
-  Ranges drop;  // forged verdict fields the check found
-  if (!refused && port_ == PortKind::Inbound && shared_->services.inbound_check) {
-    InboundEnvelope env{conn_.peer_address(), helo_.value_or(""), mail_->path, {},
-                        conn_.is_tls(), account_.has_value()};
-    for (const Recipient& r : recipients_) env.recipients.push_back(r.address);
-    const InboundCheck& check = shared_->services.inbound_check;
-    auto verdict = co_await blocking().run([&] { return check(env, sp); });
-    if (!verdict) {
-      refusal = reply_for(verdict.error());
-      refused = true;
-    } else if (verdict->action == InboundVerdict::Action::Reject ||
-               verdict->action == InboundVerdict::Action::TempFail) {
-      refusal = Reply::make(verdict->code, verdict->enhanced, verdict->text);
-      refused = true;
-    } else {
+  // Port 25 only: behind LMTP the MTA in front has checked (and stamped) the message. The check
+  // and the delivery run in one job on the commit pool: one hand-off per message, not two.
+  std::vector<Reply> per_recipient(recipients_.size());
+  const InboundCheck* check = nullptr;
+  if (port_ == PortKind::Inbound && shared_->services.inbound_check) {
+    check = &shared_->services.inbound_check;
+  }
+  struct Delivery {
+    std::optional<Reply> refusal;  // the check refused the message
+    std::vector<std::optional<Error>> local;  // per local target, in RCPT order
+    std::optional<Error> queued;              // the remote recipients' enqueue
+  };
+  std::string received = refused ? std::string() : received_header(*this, now);
+  std::string source(net::to_string(conn_.protocol()));
+  mailbox::Ingest& ingest = *shared_->services.ingest;
+  OutboundQueue* queue = shared_->services.outbound;
+  auto deliver_all = [&]() -> Delivery {
+    Delivery d;
+    bool quarantine = false;
+    std::string headers;
+    Ranges drop;  // forged verdict fields the check found
+    if (check != nullptr) {
+      InboundEnvelope env{conn_.peer_address(), helo_.value_or(""), mail_->path, {},
+                          conn_.is_tls(), account_.has_value()};
+      for (const Recipient& r : recipients_) env.recipients.push_back(r.address);
+      auto verdict = (*check)(env, sp);
+      if (!verdict) {
+        d.refusal = reply_for(verdict.error());
+        return d;
+      }
+      if (verdict->action == InboundVerdict::Action::Reject ||
+          verdict->action == InboundVerdict::Action::TempFail) {
+        d.refusal = Reply::make(verdict->code, verdict->enhanced, verdict->text);
+        return d;
+      }
       quarantine = verdict->action == InboundVerdict::Action::Quarantine;
-      extra = verdict->headers + extra;
-      drop = verdict->drop;
+      headers = std::move(verdict->headers);
+      drop = std::move(verdict->drop);
       std::sort(drop.begin(), drop.end());
     }
-  }
-  std::vector<Reply> per_recipient(recipients_.size());
-  if (!refused) {
-    std::string prefix = received_header(*this, now) + extra;
-    std::string source(net::to_string(conn_.protocol()));
+    std::string prefix = received + headers + extra;
     std::vector<Target> targets;
-    std::vector<OutboundRecipient> remote;
+    OutboundMessage out_msg{account_ ? account_->id : 0, mail_->path, mail_->mail, {}, prefix,
+                            &sp};
     for (const Recipient& r : recipients_) {
       if (r.resolution.kind == RecipientKind::Local) {
         targets.push_back({r.resolution.account->id, r.resolution.tag, quarantine});
       } else {
-        remote.push_back({r.address, r.dsn});
+        out_msg.recipients.push_back({r.address, r.dsn});
       }
     }
-    mailbox::Ingest& ingest = *shared_->services.ingest;
-    OutboundQueue* queue = shared_->services.outbound;
-    OutboundMessage out_msg{account_ ? account_->id : 0, mail_->path, mail_->mail,
-                            std::move(remote), prefix, &sp};
-    auto results = co_await committing().run([&] {
-      // One copy per (account, folder), however many of its addresses were given.
-      std::map<Target, Result<mailbox::Delivered>> done;
-      for (const Target& t : targets) {
-        if (!done.contains(t)) done.emplace(t, deliver(ingest, store(), t, source, prefix, sp, drop));
-      }
-      std::vector<std::optional<Error>> errors;
-      for (const Target& t : targets) {
-        const auto& r = done.at(t);
-        errors.push_back(r ? std::nullopt : std::optional<Error>(r.error()));
-      }
-      std::optional<Error> queued;
-      if (!out_msg.recipients.empty() && queue) {
-        if (Status st = queue->enqueue(out_msg); !st) queued = st.error();
-      }
-      return std::make_pair(std::move(errors), std::move(queued));
-    });
+    // One copy per (account, folder), however many of its addresses were given.
+    std::map<Target, Result<mailbox::Delivered>> done;
+    for (const Target& t : targets) {
+      if (!done.contains(t)) done.emplace(t, deliver(ingest, store(), t, source, prefix, sp, drop));
+    }
+    for (const Target& t : targets) {
+      const auto& r = done.at(t);
+      d.local.push_back(r ? std::nullopt : std::optional<Error>(r.error()));
+    }
+    if (!out_msg.recipients.empty() && queue) {
+      if (Status st = queue->enqueue(out_msg); !st) d.queued = st.error();
+    }
+    return d;
+  };
+  Delivery results;
+  if (!refused) {
+    results = co_await committing().run(deliver_all);
+    if (results.refusal) {
+      refusal = *results.refusal;
+      refused = true;
+    }
+  }
+  if (!refused) {
     size_t local_index = 0;
     for (size_t i = 0; i < recipients_.size(); ++i) {
       std::optional<Error> err;
       if (recipients_[i].resolution.kind == RecipientKind::Local) {
-        err = results.first[local_index++];
+        err = results.local[local_index++];
       } else {
-        err = results.second;
+        err = results.queued;
       }
       if (err) {
         log::warn("smtp.delivery_failed", {{"session", conn_.session_id()},

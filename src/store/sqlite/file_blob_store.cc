@@ -69,8 +69,69 @@ class FileBlobWriter final : public BlobWriter {
   bool done_ = false;
 };
 
-FileBlobStore::FileBlobStore(Env& env, std::string data_dir, bool durable)
-    : env_(env), blob_dir_(data_dir + "/blobs"), tmp_dir_(data_dir + "/tmp"), durable_(durable) {}
+// Holds a small blob in memory and hashes it; past the inline limit it moves everything to a
+// file writer and passes every later chunk on.
+class SmallFirstBlobWriter final : public BlobWriter {
+ public:
+  explicit SmallFirstBlobWriter(FileBlobStore& store) : store_(store) {}
+
+  Status write(std::string_view chunk) override {
+    if (done_) return make_error(ErrorKind::Internal, "blob writer already finished");
+    if (file_) return file_->write(chunk);
+    if (bytes_.size() + chunk.size() <= store_.inline_max_) {
+      bytes_.append(chunk);
+      return ok();
+    }
+    auto file = store_.begin_file();
+    if (!file) return file.error();
+    file_ = std::move(*file);
+    ROOST_TRY(file_->write(bytes_));
+    bytes_ = std::string();
+    return file_->write(chunk);
+  }
+
+  uint64_t size() const override { return file_ ? file_->size() : bytes_.size(); }
+
+  Result<BlobRef> commit() override {
+    if (done_) return make_error(ErrorKind::Internal, "blob writer not usable");
+    done_ = true;
+    if (file_) return file_->commit();
+    ContentHasher hasher;
+    hasher.update(bytes_);
+    std::string id = hasher.finish_hex();
+    if (id.empty()) return make_error(ErrorKind::Internal, "hashing failed");
+    return store_.stage(std::move(id), std::move(bytes_));
+  }
+
+  void abort() override {
+    done_ = true;
+    if (file_) file_->abort();
+    bytes_ = std::string();
+  }
+
+ private:
+  FileBlobStore& store_;
+  std::string bytes_;
+  std::unique_ptr<BlobWriter> file_;  // once past the limit
+  bool done_ = false;
+};
+
+// A small blob's bytes as a read view.
+class StagedBlob final : public MappedFile {
+ public:
+  explicit StagedBlob(std::shared_ptr<const std::string> bytes) : bytes_(std::move(bytes)) {}
+  std::string_view bytes() const override { return *bytes_; }
+
+ private:
+  std::shared_ptr<const std::string> bytes_;
+};
+
+FileBlobStore::FileBlobStore(Env& env, std::string data_dir, bool durable, uint64_t inline_max)
+    : env_(env),
+      blob_dir_(data_dir + "/blobs"),
+      tmp_dir_(data_dir + "/tmp"),
+      durable_(durable),
+      inline_max_(inline_max) {}
 
 Status FileBlobStore::init() {
   ROOST_TRY(env_.make_dirs(blob_dir_));
@@ -85,6 +146,11 @@ std::pair<std::string, std::string> FileBlobStore::new_tmp() {
 }
 
 Result<std::unique_ptr<BlobWriter>> FileBlobStore::begin() {
+  if (inline_max_ > 0) return std::unique_ptr<BlobWriter>(new SmallFirstBlobWriter(*this));
+  return begin_file();
+}
+
+Result<std::unique_ptr<BlobWriter>> FileBlobStore::begin_file() {
   auto [name, path] = new_tmp();
   auto file = env_.create_file(path);
   if (!file) {
@@ -97,7 +163,33 @@ Result<std::unique_ptr<BlobWriter>> FileBlobStore::begin() {
 
 Result<std::shared_ptr<const MappedFile>> FileBlobStore::read(const std::string& blob_id) {
   if (!is_blob_id(blob_id)) return make_error(ErrorKind::NotFound, "no such blob", blob_id);
-  return env_.map_file(path_of(blob_id));
+  if (auto bytes = staged(blob_id)) {
+    return std::shared_ptr<const MappedFile>(std::make_shared<StagedBlob>(std::move(bytes)));
+  }
+  auto file = env_.map_file(path_of(blob_id));
+  if (file || file.error().kind != ErrorKind::NotFound || !inline_reader_) return file;
+  auto in_index = inline_reader_(blob_id);
+  if (in_index || in_index.error().kind != ErrorKind::NotFound) return in_index;
+  return file;  // neither: the file's error names the path
+}
+
+std::shared_ptr<const MappedFile> FileBlobStore::view_of(std::string bytes) {
+  return std::make_shared<StagedBlob>(std::make_shared<const std::string>(std::move(bytes)));
+}
+
+BlobRef FileBlobStore::stage(std::string id, std::string bytes) {
+  BlobRef ref{id, bytes.size()};
+  std::lock_guard lock(mu_);
+  ++pins_[id];
+  auto& slot = staged_[id];
+  if (!slot) slot = std::make_shared<const std::string>(std::move(bytes));
+  return ref;
+}
+
+std::shared_ptr<const std::string> FileBlobStore::staged(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = staged_.find(id);
+  return it == staged_.end() ? nullptr : it->second;
 }
 
 std::string FileBlobStore::path_of(std::string_view id) const {
@@ -173,7 +265,10 @@ bool FileBlobStore::remove_if_unused(const std::string& id,
 void FileBlobStore::unpin(const std::string& id) {
   std::lock_guard lock(mu_);
   auto it = pins_.find(id);
-  if (it != pins_.end() && --it->second <= 0) pins_.erase(it);
+  if (it != pins_.end() && --it->second <= 0) {
+    pins_.erase(it);
+    staged_.erase(id);
+  }
 }
 
 bool FileBlobStore::is_pinned(const std::string& id) {

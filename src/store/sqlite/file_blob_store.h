@@ -1,5 +1,14 @@
 // FileBlobStore: blobs as files under data_dir/blobs/ab/cd/<sha256 hex>, written via a
-// temp file in data_dir/tmp (BlobStore contract in store/blob_store.h).
+// temp file in data_dir/tmp (BlobStore contract in store/blob_store.h); small blobs (up to
+// `inline_max` bytes) instead go into the index itself, in the transaction that references them.
+//
+// Small blobs: a file costs three to five fsyncs (file, directory, new fan-out directories) on
+// top of the index commit; in the index the blob is durable with that one commit. commit() of a
+// small blob keeps its bytes in memory ("staged", pinned like a file) and the store's append
+// writes them into the index (inline_blobs) with the entry; read() finds staged bytes, then a
+// file, then asks the index (`inline_reader`). Until that append commits, a crash loses the
+// staged bytes together with the entry that would have referenced them: the message was never
+// acknowledged.
 //
 // Deletion race: a writer may dedupe against a file whose last reference is being
 // dropped by a concurrent expunge. commit() therefore pins the id under mu_, and the
@@ -8,6 +17,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -24,7 +34,11 @@ bool is_blob_id(std::string_view id);  // 64 lower-case hex digits
 
 class FileBlobStore final : public BlobStore {
  public:
-  FileBlobStore(Env& env, std::string data_dir, bool durable);
+  // Reads a small blob's bytes from the index; NotFound when it has none.
+  using InlineReader = std::function<Result<std::shared_ptr<const MappedFile>>(const std::string&)>;
+
+  FileBlobStore(Env& env, std::string data_dir, bool durable, uint64_t inline_max);
+  void set_inline_reader(InlineReader reader) { inline_reader_ = std::move(reader); }
 
   Status init();  // creates blobs/ and tmp/
   Result<std::unique_ptr<BlobWriter>> begin() override;
@@ -38,6 +52,11 @@ class FileBlobStore final : public BlobStore {
   // the lock) holds. Returns true when removed.
   bool remove_if_unused(const std::string& id, const std::function<bool()>& unreferenced);
   void unpin(const std::string& id);
+  // The bytes of a small blob committed but not yet in the index (null otherwise): the append
+  // that references it stores them.
+  std::shared_ptr<const std::string> staged(const std::string& id);
+  // A read view of bytes the index holds.
+  static std::shared_ptr<const MappedFile> view_of(std::string bytes);
 
   // For repair(): ids of all blob files (names that are not ids are returned in `strays`),
   // and removal of temp files no live writer owns.
@@ -47,6 +66,7 @@ class FileBlobStore final : public BlobStore {
 
  private:
   friend class FileBlobWriter;
+  friend class SmallFirstBlobWriter;
   friend class FileBlobBatch;
   // A fresh temp file name (registered as live) and its path.
   std::pair<std::string, std::string> new_tmp();
@@ -58,13 +78,19 @@ class FileBlobStore final : public BlobStore {
   // directory goes to `dirty`.
   Status place(const std::string& tmp_path, const std::string& id, std::set<std::string>& dirty);
   Status sync_dirs(const std::set<std::string>& dirs);  // nothing when not durable
+  Result<std::unique_ptr<BlobWriter>> begin_file();
+  // Keeps a small blob's bytes, pinned, until the append that uses it unpins it.
+  BlobRef stage(std::string id, std::string bytes);
 
   Env& env_;
   std::string blob_dir_;
   std::string tmp_dir_;
   bool durable_;
+  uint64_t inline_max_;
+  InlineReader inline_reader_;
   std::mutex mu_;
   std::unordered_map<std::string, int> pins_;  // id -> pending appends
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> staged_;  // pinned ids only
   std::set<std::string> live_tmp_;             // temp names of unfinished writers
   uint64_t next_tmp_ = 0;
 };

@@ -44,13 +44,24 @@ Status update_mailbox(WriteTxn& txn, const MailboxInfo& mb, Uid uidnext, ModSeq 
   return ok();
 }
 
-Status add_blob_ref(WriteTxn& txn, const BlobRef& blob, std::string_view parsed) {
+// `bytes`: a small blob's content (FileBlobStore::staged), kept in the index when the blob is
+// new; null for a blob in a file.
+Status add_blob_ref(WriteTxn& txn, const BlobRef& blob, std::string_view parsed,
+                    const std::string* bytes) {
   auto stmt = txn.db.prepare(
       "INSERT INTO blobs(id, size, refcount, parsed) VALUES (?,?,1,?) "
-      "ON CONFLICT(id) DO UPDATE SET refcount = refcount + 1");
+      "ON CONFLICT(id) DO UPDATE SET refcount = refcount + 1 RETURNING refcount");
   if (!stmt) return stmt.error();
   stmt->bind_all(blob.id, blob.size).bind_blob(3, parsed);
-  return stmt->run();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  bool added = *row && stmt->int_at(0) == 1;
+  stmt->reset();
+  if (!added || bytes == nullptr) return ok();
+  auto keep = txn.db.prepare("INSERT OR REPLACE INTO inline_blobs(id, bytes) VALUES (?,?)");
+  if (!keep) return keep.error();
+  keep->bind(1, blob.id).bind_blob(2, *bytes);
+  return keep->run();
 }
 
 Status insert_header(WriteTxn& txn, MailboxId mailbox, Uid uid, std::string_view header) {
@@ -69,7 +80,8 @@ Status copy_header(WriteTxn& txn, MailboxId from, Uid from_uid, MailboxId to, Ui
   return stmt->bind_all(to, to_uid, from, from_uid).run();
 }
 
-// Drops `count` references; at zero the row goes and the file is freed after commit.
+// Drops `count` references; at zero the row (and the bytes of a small blob) go and the file is
+// freed after commit.
 Status drop_blob_refs(WriteTxn& txn, const std::string& id, int64_t count) {
   auto stmt =
       txn.db.prepare("UPDATE blobs SET refcount = refcount - ? WHERE id = ? RETURNING refcount");
@@ -84,6 +96,9 @@ Status drop_blob_refs(WriteTxn& txn, const std::string& id, int64_t count) {
   auto del = txn.db.prepare("DELETE FROM blobs WHERE id = ?");
   if (!del) return del.error();
   ROOST_TRY(del->bind(1, id).run());
+  auto del_bytes = txn.db.prepare("DELETE FROM inline_blobs WHERE id = ?");
+  if (!del_bytes) return del_bytes.error();
+  ROOST_TRY(del_bytes->bind(1, id).run());
   txn.effects.freed_blobs.push_back(id);
   return ok();
 }
@@ -178,7 +193,8 @@ void apply(const FlagUpdate& update, Flags& flags) {
 
 }  // namespace
 
-Status append(WriteTxn& txn, MailboxId mailbox, std::vector<NewMessage>& messages, int64_t now,
+Status append(WriteTxn& txn, MailboxId mailbox, std::vector<NewMessage>& messages,
+              const std::vector<std::shared_ptr<const std::string>>& inline_bytes, int64_t now,
               AppendResult& out) {
   auto mb = load_mailbox(txn.db, mailbox);
   if (!mb) return mb.error();
@@ -191,12 +207,14 @@ Status append(WriteTxn& txn, MailboxId mailbox, std::vector<NewMessage>& message
   ModSeq modseq = mb->highest_modseq + 1;
   Uid uid = mb->uidnext;
   CounterDelta delta;
-  for (NewMessage& m : messages) {
+  for (size_t i = 0; i < messages.size(); ++i) {
+    NewMessage& m = messages[i];
     if (!is_blob_id(m.blob.id)) return make_error(ErrorKind::Syntax, "bad blob id", m.blob.id);
     ROOST_TRY(check_keywords(m.flags.keywords));
     normalize(m.flags);
     uint32_t flags = m.flags.system & kKnownFlags;
-    ROOST_TRY(add_blob_ref(txn, m.blob, m.parsed));
+    ROOST_TRY(add_blob_ref(txn, m.blob, m.parsed,
+                           i < inline_bytes.size() ? inline_bytes[i].get() : nullptr));
     ROOST_TRY(insert_entry(txn, mb->id, uid, modseq, m.blob, flags, join_keywords(m.flags.keywords),
                            m.internal_date, m.internal_date_tz, now, m.sent_date));
     if (m.header) ROOST_TRY(insert_header(txn, mb->id, uid, *m.header));

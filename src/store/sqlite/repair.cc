@@ -1,6 +1,7 @@
 // SqliteStore::repair(): makes the index and the blob tree agree again after a crash.
-// Blobs are durable before the index commits, so a crash leaves at worst temp files and
-// unreferenced blob files; missing blob files mean outside damage and are only reported.
+// Blobs are durable before the index commits (small ones inside it), so a crash leaves at worst
+// temp files and unreferenced blob files; missing blob files mean outside damage and are only
+// reported.
 #include <unordered_set>
 
 #include "base/log.h"
@@ -72,6 +73,7 @@ Status fix_index(Connection& db, RepairReport& report) {
   n = run_counted(db, "DELETE FROM blobs WHERE refcount <= 0");
   if (!n) return n.error();
   report.blob_rows_dropped = *n;
+  ROOST_TRY(run_counted(db, "DELETE FROM inline_blobs WHERE id NOT IN (SELECT id FROM blobs)"));
   n = run_counted(
       db,
       "UPDATE mailboxes SET messages = s.n, unseen = s.unseen, deleted = s.del, "
@@ -118,14 +120,15 @@ Result<std::string> SqliteStore::repair() {
     report.stray_files = strays.size();
     std::unordered_set<std::string> on_disk(files->begin(), files->end());
     std::unordered_set<std::string> indexed;
-    auto stmt = txn.db.prepare("SELECT id, refcount FROM blobs");
+    auto stmt = txn.db.prepare(
+        "SELECT id, refcount, id IN (SELECT id FROM inline_blobs) FROM blobs");
     if (!stmt) return stmt.error();
     for (;;) {
       auto row = stmt->step();
       if (!row) return row.error();
       if (!*row) break;
       std::string id(stmt->text_at(0));
-      if (on_disk.count(id) == 0) {
+      if (on_disk.count(id) == 0 && stmt->int_at(2) == 0) {
         ++report.missing_blobs;
         report.entries_missing_blob += stmt->int_at(1);
       }

@@ -132,6 +132,15 @@ CREATE INDEX IF NOT EXISTS messages_unseen ON messages(mailbox, uid) WHERE flags
 CREATE INDEX IF NOT EXISTS messages_keywords ON messages(mailbox, keywords) WHERE keywords <> '';
 )sql";
 
+// Version 6: small blobs live in the index (store/sqlite/file_blob_store.h): a delivery is
+// durable with the index commit alone. Rows come and go with their `blobs` row.
+constexpr const char* kSchemaV6Changes = R"sql(
+CREATE TABLE IF NOT EXISTS inline_blobs(
+  id TEXT PRIMARY KEY,
+  bytes BLOB NOT NULL
+);
+)sql";
+
 constexpr int64_t kProgressEvery = 100000;  // blobs between two upgrade progress lines
 
 Status backfill_sent_dates(Connection& db) {
@@ -183,6 +192,7 @@ Status migrate(Connection& db, int from) {
   if (from < 4) ROOST_TRY(db.exec(kSchemaV4Changes));
   if (from >= 1 && from < 4) ROOST_TRY(backfill_sent_dates(db));
   if (from < 5) ROOST_TRY(db.exec(kSchemaV5Changes));
+  if (from < 6) ROOST_TRY(db.exec(kSchemaV6Changes));
   ROOST_TRY(db.exec("DELETE FROM schema_version"));
   auto stmt = db.prepare("INSERT INTO schema_version(version) VALUES (?)");
   if (!stmt) return stmt.error();

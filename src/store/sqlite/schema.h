@@ -7,7 +7,7 @@
 
 namespace roost::store::sqlite {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Sets WAL and the durability level, then creates or migrates the schema.
 Status prepare_schema(Connection& db, bool durable);

@@ -29,7 +29,7 @@ SqliteStore::SqliteStore(const SqliteStoreOptions& options, Env& env, Clock& clo
     : env_(env),
       clock_(clock),
       data_dir_(options.data_dir),
-      blobs_(env, options.data_dir, options.durable),
+      blobs_(env, options.data_dir, options.durable, options.inline_blob_max),
       readers_(options.data_dir + "/index.sqlite", kMaxReaders),
       events_(std::make_shared<EventHub>()) {}
 
@@ -45,15 +45,30 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
   if (!db) return db.error();
   ROOST_TRY(prepare_schema(**db, options.durable));
   ROOST_TRY((*db)->exec("PRAGMA cache_size=-65536"));
+  // Statement journals (a statement that may fail halfway inside a bigger transaction) in
+  // memory: otherwise each write transaction creates, writes and unlinks a file in /var/tmp.
+  ROOST_TRY((*db)->exec("PRAGMA temp_store=MEMORY"));
   if (options.external_changes_ms > 0) {
     store->external_ =
         std::make_unique<ExternalChanges>(options.data_dir + "/index.sqlite", store->events_,
                                           std::chrono::milliseconds(options.external_changes_ms));
   }
   SqliteStore* self = store.get();
+  store->blobs_.set_inline_reader([self](const std::string& id) { return self->inline_blob(id); });
   store->writer_ = std::make_unique<WriteQueue>(
       std::move(*db), [self](Connection& c, WriteEffects& e) { self->after_commit(c, e); });
   return store;
+}
+
+Result<std::shared_ptr<const MappedFile>> SqliteStore::inline_blob(const std::string& id) {
+  using Out = std::shared_ptr<const MappedFile>;
+  return read<Out>([&](Connection& db) -> Result<Out> {
+    auto stmt = db.prepare("SELECT bytes FROM inline_blobs WHERE id = ?");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id);
+    ROOST_TRY(stmt->expect_row("blob"));
+    return FileBlobStore::view_of(std::string(stmt->blob_at(0)));
+  });
 }
 
 void SqliteStore::after_commit(Connection& db, WriteEffects& effects) {
@@ -192,8 +207,10 @@ Status SqliteStore::set_role(MailboxId id, SpecialUse role) {
 Result<AppendResult> SqliteStore::append(MailboxId mailbox, std::vector<NewMessage> messages) {
   AppendResult out;
   int64_t now = clock_.now_unix();
-  Status st =
-      write([&](WriteTxn& txn) { return sqlite::append(txn, mailbox, messages, now, out); });
+  std::vector<std::shared_ptr<const std::string>> inline_bytes;
+  for (const NewMessage& m : messages) inline_bytes.push_back(blobs_.staged(m.blob.id));
+  Status st = write(
+      [&](WriteTxn& txn) { return sqlite::append(txn, mailbox, messages, inline_bytes, now, out); });
   // The blobs are referenced by the index now (or the append failed): let removal go on.
   for (const NewMessage& m : messages) blobs_.unpin(m.blob.id);
   if (!st) return st.error();

@@ -1,5 +1,5 @@
 // SqliteStore: the embedded Store (store.h) — SQLite index in WAL mode plus
-// content-addressed blob files. Writes go through one writer thread with group
+// content-addressed blob files (small blobs inside the index: file_blob_store.h). Writes go through one writer thread with group
 // commit (write_queue.h); reads use a pool of query-only connections.
 #pragma once
 
@@ -88,6 +88,8 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStoreOptions& options, Env& env, Clock& clock);
   Status write(WriteQueue::Body body) { return writer_->submit(std::move(body)); }
   void after_commit(Connection& db, WriteEffects& effects);
+  // A small blob's bytes from the index (FileBlobStore's inline reader).
+  Result<std::shared_ptr<const MappedFile>> inline_blob(const std::string& id);
   // Runs `f` on a pooled read-only connection.
   template <class T, class F>
   Result<T> read(F&& f) {

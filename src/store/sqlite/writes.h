@@ -24,7 +24,10 @@ Status set_subscribed(WriteTxn& txn, MailboxId id, bool subscribed);
 Status set_role(WriteTxn& txn, MailboxId id, SpecialUse role);
 
 // message_writes.cc
-Status append(WriteTxn& txn, MailboxId mailbox, std::vector<NewMessage>& messages, int64_t now,
+// inline_bytes[i]: the bytes of messages[i]'s blob when it is a small blob to keep in the index
+// (FileBlobStore::staged), else null (or missing).
+Status append(WriteTxn& txn, MailboxId mailbox, std::vector<NewMessage>& messages,
+              const std::vector<std::shared_ptr<const std::string>>& inline_bytes, int64_t now,
               AppendResult& out);
 Status store_flags(WriteTxn& txn, MailboxId mailbox, const UidSet& uids, const FlagUpdate& update,
                    StoreFlagsResult& out);
