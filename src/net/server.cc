@@ -55,6 +55,11 @@ ServerState::ServerState(unsigned threads, TlsFiles tls, NetLimits limits)
   // TLS goes through OpenSSL's socket BIO (net/tls_channel.h), which writes with write(2): a
   // peer that went away must give EPIPE, not end the process.
   std::signal(SIGPIPE, SIG_IGN);
+  for (unsigned i = 1; i < threads_; ++i) {
+    workers_.push_back(std::make_unique<asio::io_context>(1));
+    // Until shutdown, a worker with no connection waits for one instead of returning.
+    idle_guards_.push_back(asio::make_work_guard(*workers_.back()));
+  }
   id_prefix_ = std::random_device{}();
   for (Protocol p : kAllProtocols) {
     Labels l{{"protocol", protocol_name(p)}};
@@ -202,7 +207,8 @@ Status ServerState::listen_unix(const ListenSpec& spec) {
 awaitable<void> ServerState::accept_loop(std::shared_ptr<Listener> listener) {
   auto self = shared_from_this();
   while (!stopping_) {
-    auto [ec, socket] = co_await listener->acceptor.async_accept(asio::make_strand(io_), kAwait);
+    auto [ec, socket] =
+        co_await listener->acceptor.async_accept(asio::make_strand(next_context()), kAwait);
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted || !listener->acceptor.is_open()) {
         break;
@@ -216,6 +222,11 @@ awaitable<void> ServerState::accept_loop(std::shared_ptr<Listener> listener) {
     }
     on_accept(listener->protocol, std::move(socket));
   }
+}
+
+asio::io_context& ServerState::next_context() {
+  unsigned n = next_context_.fetch_add(1, std::memory_order_relaxed) % threads_;
+  return n == 0 ? io_ : *workers_[n - 1];
 }
 
 void ServerState::on_accept(Protocol protocol, Connection::Socket socket) {
@@ -350,7 +361,7 @@ awaitable<void> ServerState::signal_loop() {
 
 void ServerState::run() {
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads_; ++i) pool.emplace_back([this] { io_.run(); });
+  for (auto& worker : workers_) pool.emplace_back([ctx = worker.get()] { ctx->run(); });
   io_.run();
   for (auto& t : pool) t.join();
 }
@@ -399,6 +410,8 @@ awaitable<void> ServerState::drain() {
   }
   if (!rest.empty()) log::warn("net.shutdown_forced", {{"closed", std::to_string(rest.size())}});
   for (auto& c : rest) c->close_soon();
+  // The workers return from run() once their last session has finished closing.
+  for (auto& guard : idle_guards_) guard.reset();
 }
 
 size_t ServerState::open_connections() const {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -52,7 +53,14 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   const unsigned threads_;
   const TlsFiles tls_files_;
   const NetLimits limits_;
-  boost::asio::io_context io_;
+  // One io_context per I/O thread (DESIGN: one io_context thread per core): io_ runs on the
+  // thread that calls run() and holds the listeners, signals and shutdown; workers_ run one
+  // thread each. A connection lives on one context for its whole life, chosen round-robin at
+  // accept, so its handlers never hop threads or contend for a shared scheduler.
+  boost::asio::io_context io_{1};
+  std::vector<std::unique_ptr<boost::asio::io_context>> workers_;
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> idle_guards_;
+  std::atomic<unsigned> next_context_{0};
   MetricsRegistry metrics_;
   std::map<Protocol, SessionHandler> handlers_;
   std::map<Protocol, SessionHandler> refusal_handlers_;
@@ -72,6 +80,7 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   };
 
   Status listen_unix(const ListenSpec& spec);
+  boost::asio::io_context& next_context();  // where the next accepted connection lives
 
   boost::asio::awaitable<void> accept_loop(std::shared_ptr<Listener> listener);
   void on_accept(Protocol protocol, Connection::Socket socket);

@@ -522,6 +522,10 @@ def run_round(server, ledger, counter, mode, rng):
     else:
         time.sleep(rng.uniform(0.0, 0.8))
     hit = (mode == "mid-literal" and rnd.mid_literal.is_set()) or mode != "mid-literal"
+    if mode == "mid-literal" and hit:
+        # The client waits halfway; give the server a moment to read what was sent, so the
+        # message is past the size kept in memory (64 KiB) and has a temp file when it dies.
+        time.sleep(0.3)
     server.kill()
     rnd.stop.set()
     for t in threads:
