@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sys/resource.h>
@@ -17,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "base/env.h"
 #include "net/test_client.h"
@@ -367,6 +369,9 @@ TEST(Server, IdleConnectionReleasesItsBuffers) {
     std::string big(150000, 'b');
     c.send("LIT 150000\r\n" + big + "\r\n");
     EXPECT_TRUE(c.line() == "LIT 150000 " + big);
+    // Buffers go when the server is about to wait for the client: a command that arrives
+    // before it gets there finds them still in use. So the client pauses first.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     c.send("MEM\r\n");
     std::string after = c.line();
     ASSERT_TRUE(after.starts_with("MEM ")) << after;

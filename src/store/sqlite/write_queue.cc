@@ -5,15 +5,12 @@
 namespace roost::store::sqlite {
 
 WriteQueue::WriteQueue(std::unique_ptr<Connection> db, AfterCommit after_commit)
-    : db_(std::move(db)), after_commit_(std::move(after_commit)), thread_([this] { run(); }) {}
+    : db_(std::move(db)), after_commit_(std::move(after_commit)) {}
 
 WriteQueue::~WriteQueue() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  work_cv_.notify_all();
-  thread_.join();
+  std::unique_lock lock(mu_);
+  stopping_ = true;
+  done_cv_.wait(lock, [&] { return !busy_ && queue_.empty(); });
 }
 
 Status WriteQueue::submit(Body body) {
@@ -22,31 +19,33 @@ Status WriteQueue::submit(Body body) {
   std::unique_lock lock(mu_);
   if (stopping_) return make_error(ErrorKind::Temporary, "store is shutting down");
   queue_.push_back(&request);
-  work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return request.done; });
+  std::vector<Request*> batch;
+  while (!request.done) {
+    if (busy_) {
+      done_cv_.wait(lock);
+      continue;
+    }
+    // Lead: this request and everything queued since the last batch began.
+    busy_ = true;
+    while (!queue_.empty() && batch.size() < kMaxBatch) {
+      batch.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    lock.unlock();
+    execute(batch);
+    lock.lock();
+    stats_.requests += batch.size();
+    for (Request* r : batch) r->done = true;
+    batch.clear();
+    busy_ = false;
+    done_cv_.notify_all();  // the answered return; one of the rest leads the next batch
+  }
   return request.result;
 }
 
 WriteStats WriteQueue::stats() const {
   std::lock_guard lock(mu_);
   return stats_;
-}
-
-void WriteQueue::run() {
-  std::vector<Request*> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
-      while (!queue_.empty() && batch.size() < kMaxBatch) {
-        batch.push_back(queue_.front());
-        queue_.pop_front();
-      }
-    }
-    execute(batch);
-    batch.clear();
-  }
 }
 
 Status WriteQueue::run_one(Request& request, WriteEffects& merged) {
@@ -85,14 +84,9 @@ void WriteQueue::execute(std::vector<Request*>& batch) {
     // Files and events only after the commit made the batch durable.
     after_commit_(*db_, merged);
   }
-  {
-    std::lock_guard lock(mu_);
-    stats_.requests += batch.size();
-    if (st) ++stats_.commits;
-    if (batch.size() > stats_.max_batch) stats_.max_batch = batch.size();
-    for (Request* r : batch) r->done = true;
-  }
-  done_cv_.notify_all();
+  std::lock_guard lock(mu_);
+  if (st) ++stats_.commits;
+  if (batch.size() > stats_.max_batch) stats_.max_batch = batch.size();
 }
 
 }  // namespace roost::store::sqlite

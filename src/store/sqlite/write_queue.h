@@ -1,7 +1,11 @@
-// WriteQueue: the single writer thread of the SQLite store, with group commit.
+// WriteQueue: the single writer of the SQLite store, with group commit.
 // Every request waiting when the writer becomes free joins one transaction; each runs
 // inside its own SAVEPOINT so a failing request rolls back alone. One COMMIT (one WAL
 // fsync) then answers them all, after `after_commit` has run (blob removal, events).
+// There is no writer thread: the caller that finds the writer free runs the batch (its own
+// request and whatever queued meanwhile) on its own thread, one batch at a time; the others
+// wait, and when a batch ends one of those still waiting leads the next. A lone write so never
+// waits for another thread to wake up twice (there and back).
 #pragma once
 
 #include <condition_variable>
@@ -11,7 +15,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "store/sqlite/connection.h"
@@ -42,11 +45,12 @@ class WriteQueue {
   using AfterCommit = std::function<void(Connection&, WriteEffects&)>;
 
   WriteQueue(std::unique_ptr<Connection> db, AfterCommit after_commit);
-  ~WriteQueue();  // finishes queued requests, then stops the thread
+  ~WriteQueue();  // waits for the batch in progress; later submits fail
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
 
-  // Runs `body` in the writer thread; returns once its transaction committed (or failed).
+  // Runs `body` as the writer (on this thread or a concurrent caller's); returns once its
+  // transaction committed (or failed).
   Status submit(Body body);
   WriteStats stats() const;
 
@@ -56,7 +60,6 @@ class WriteQueue {
     Status result;
     bool done = false;
   };
-  void run();
   void execute(std::vector<Request*>& batch);
   Status run_one(Request& request, WriteEffects& merged);
 
@@ -65,12 +68,11 @@ class WriteQueue {
   std::unique_ptr<Connection> db_;
   AfterCommit after_commit_;
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
+  std::condition_variable done_cv_;  // a batch ended
   std::deque<Request*> queue_;
+  bool busy_ = false;  // a caller is running a batch
   bool stopping_ = false;
   WriteStats stats_;
-  std::thread thread_;  // last: starts after everything above is initialized
 };
 
 }  // namespace roost::store::sqlite
