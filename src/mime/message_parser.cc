@@ -14,6 +14,25 @@
 namespace roost::mime {
 namespace {
 
+// '\n' bytes in `s`, eight at a time (std::count does one per step at -O2; body line counts
+// were 8% of parsing a 1 MiB message).
+uint64_t count_newlines(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full;
+  uint64_t n = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    word ^= kOnes * '\n';  // newline bytes become zero
+    // High bit set exactly in the zero bytes (no carry crosses a byte: (b & 0x7f) + 0x7f < 256).
+    uint64_t zero = ~(((word & kLow7) + kLow7) | word | kLow7);
+    n += ((zero >> 7) * kOnes) >> 56;  // sum of the eight 0/1 bytes
+  }
+  for (; i < s.size(); ++i) n += s[i] == '\n';
+  return n;
+}
+
 constexpr size_t kNone = static_cast<size_t>(-1);
 constexpr uint64_t kScanWindow = 8 << 20;  // bytes between two ScanProgress calls
 
@@ -216,7 +235,7 @@ class Parser {
     for (uint64_t done = 0; done < size;) {
       uint64_t len = std::min<uint64_t>(size - done, kScanWindow);
       std::string_view piece = in_.substr(offset + done, len);
-      lines += static_cast<uint64_t>(std::count(piece.begin(), piece.end(), '\n'));
+      lines += count_newlines(piece);
       if (scanned_ && size >= kScanWindow) scanned_(offset + done, len);
       done += len;
     }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "mime/message.h"
 
 namespace roost::mime {
@@ -123,6 +125,22 @@ TEST(MessageParser, LineCountsPartialLastLine) {
   ParsedMessage m = parse("\r\na\r\nb");
   EXPECT_EQ(m.parts[0].body_lines, 1u);
   EXPECT_EQ(m.parts[0].header_size, 2u);
+}
+
+TEST(MessageParser, LineCountsEveryByteValueAtEveryOffset) {
+  // Bytes that differ from LF in one bit (0x0B, 0x8A, ...) next to real ones, at each position
+  // of an eight-byte word, and bodies of every length up to three words.
+  const std::string tricky = "\x0a\x8a\x0b\x08\x00\xff\x2a\x0a\x0a\x4a\x0e";
+  for (size_t len = 0; len <= 24; ++len) {
+    for (size_t shift = 0; shift < tricky.size(); ++shift) {
+      std::string body;
+      for (size_t i = 0; i < len; ++i) body += tricky[(i + shift) % tricky.size()];
+      std::string msg = "Content-Type: text/plain\r\n\r\n" + body;
+      ParsedMessage m = parse(msg);
+      uint64_t expected = static_cast<uint64_t>(std::count(body.begin(), body.end(), '\n'));
+      ASSERT_EQ(m.parts[0].body_lines, expected) << "len " << len << " shift " << shift;
+    }
+  }
 }
 
 TEST(MessageParser, DecodedFieldsAndDate) {

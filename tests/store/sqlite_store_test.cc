@@ -13,6 +13,7 @@
 #include "store/event_hub.h"
 #include "store/sqlite/external_changes.h"
 #include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store_fixture.h"
 
 namespace roost::store::testing {
@@ -343,6 +344,35 @@ TEST_P(SqliteStoreTest, RepairDropsIndexBytesNoEntryUses) {
   EXPECT_EQ(count_rows("SELECT count(*) FROM inline_blobs"), 1);
   EXPECT_EQ(std::string((*store().blobs().read(kept.blob.id))->bytes()), "kept in the index");
   EXPECT_EQ(store().blobs().read(gone.blob.id).error().kind, ErrorKind::NotFound);
+}
+
+TEST_P(SqliteStoreTest, CheckpointsRunBesideCommitsAndKeepTheWalSmall) {
+  auto* impl = dynamic_cast<sqlite::SqliteStore*>(&store());
+  ASSERT_NE(impl, nullptr);
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  auto wal_bytes = [&] { return std::filesystem::file_size(dir() + "/index.sqlite-wal"); };
+  uint64_t largest = 0;
+  // 40 MiB through the index, ten times the WAL's checkpoint limit (1,000 pages).
+  for (int i = 0; i < 640; ++i) {
+    NewMessage m = message("Subject: " + std::to_string(i) + "\r\n\r\n" +
+                           std::string(60 * 1024, static_cast<char>('a' + i % 26)));
+    ASSERT_TRUE(store().append(inbox.id, {m}));
+    largest = std::max<uint64_t>(largest, wal_bytes());
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (impl->checkpoints() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(impl->checkpoints(), 0u);
+  // The WAL started over rather than holding everything (40 MiB).
+  EXPECT_LT(largest, 20u * 1024 * 1024);
+  EXPECT_EQ(uids_of(inbox.id).size(), 640u);
+  reopen();
+  auto last = store().list_messages(inbox.id, uid_set_of({640}));
+  ASSERT_TRUE(last && last->size() == 1);
+  EXPECT_EQ((*store().blobs().read((*last)[0].blob.id))->bytes().size(),
+            std::string("Subject: 639\r\n\r\n").size() + 60 * 1024);
 }
 
 TEST_P(SqliteStoreTest, BigMailboxStatesAreFast) {

@@ -11,6 +11,7 @@ namespace roost::store::sqlite {
 namespace {
 
 constexpr size_t kMaxReaders = 16;
+constexpr int kCheckpointPages = 1000;  // SQLite's own default limit
 
 template <class T>
 Result<std::vector<T>> collect(Statement& stmt, T (*decode)(const Statement&)) {
@@ -53,6 +54,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
         std::make_unique<ExternalChanges>(options.data_dir + "/index.sqlite", store->events_,
                                           std::chrono::milliseconds(options.external_changes_ms));
   }
+  auto checkpoint_db = Connection::open(options.data_dir + "/index.sqlite", false);
+  if (!checkpoint_db) return checkpoint_db.error();
+  store->checkpointer_ =
+      std::make_unique<Checkpointer>(**db, std::move(*checkpoint_db), kCheckpointPages);
   SqliteStore* self = store.get();
   store->blobs_.set_inline_reader([self](const std::string& id) { return self->inline_blob(id); });
   store->writer_ = std::make_unique<WriteQueue>(

@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/env.h"
 #include "store/event_hub.h"
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/external_changes.h"
 #include "store/sqlite/file_blob_store.h"
 #include "store/sqlite/read_pool.h"
@@ -83,6 +84,8 @@ class SqliteStore final : public Store {
 
   // Group-commit counters (tests check that concurrent writes share commits).
   WriteStats write_stats() const { return writer_->stats(); }
+  // Background checkpoints run so far (tests).
+  uint64_t checkpoints() const { return checkpointer_->checkpoints(); }
 
  private:
   SqliteStore(const SqliteStoreOptions& options, Env& env, Clock& clock);
@@ -105,7 +108,9 @@ class SqliteStore final : public Store {
   ReadPool readers_;
   std::shared_ptr<EventHub> events_;
   std::unique_ptr<ExternalChanges> external_;  // when options.external_changes_ms > 0
-  std::unique_ptr<WriteQueue> writer_;         // last: its thread stops before the rest goes
+  std::unique_ptr<WriteQueue> writer_;  // finishes its batch before the rest goes
+  // Watches the writer's connection: declared after writer_ so that it goes first.
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 }  // namespace roost::store::sqlite
