@@ -24,8 +24,11 @@ Status MessageSpool::spill() {
   }
   // Not synced: the spool is scratch space; durability comes from Ingest.
   Status st = file_->append(memory_);
+  // The buffer fills up to the limit again before the next spill: keep it (and its pages)
+  // for the rest of this message instead of growing it from nothing, copy by copy, each time.
+  // clear() gives it back.
   memory_.clear();
-  memory_.shrink_to_fit();
+  memory_.reserve(memory_limit_);
   return st;
 }
 
