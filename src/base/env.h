@@ -19,6 +19,9 @@ class WritableFile {
   virtual ~WritableFile() = default;
   virtual Status append(std::string_view data) = 0;
   virtual Status sync() = 0;   // fdatasync: data is on disk when this returns ok
+  // A hint: start writing what was appended so far to disk now (sync_file_range), so that a
+  // later sync() of a large file has less left to wait for. Durability still needs sync().
+  virtual void start_writeback() {}
   virtual Status close() = 0;  // idempotent
   virtual uint64_t size() const = 0;
 };

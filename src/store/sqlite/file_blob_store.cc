@@ -29,6 +29,12 @@ class FileBlobWriter final : public BlobWriter {
     ROOST_TRY(file_->append(chunk));
     hasher_.update(chunk);
     if (!hasher_.ok()) return make_error(ErrorKind::Internal, "hashing failed");
+    // A large message goes to disk while the rest arrives: commit()'s fsync then has only the
+    // tail left to wait for.
+    if (store_.durable_ && file_->size() - written_back_ >= kWritebackEvery) {
+      file_->start_writeback();
+      written_back_ = file_->size();
+    }
     return ok();
   }
 
@@ -65,7 +71,10 @@ class FileBlobWriter final : public BlobWriter {
   std::unique_ptr<WritableFile> file_;
   std::string tmp_name_;
   std::string tmp_path_;
+  static constexpr uint64_t kWritebackEvery = 256 * 1024;
+
   ContentHasher hasher_;
+  uint64_t written_back_ = 0;
   bool done_ = false;
 };
 
