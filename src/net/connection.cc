@@ -63,7 +63,8 @@ Connection::Connection(std::shared_ptr<ServerState> server, Socket socket, Proto
                            .max_chunk = 64 * 1024}),
       max_literal_size_(server_->limits_.max_literal_size),
       idle_timeout_(server_->limits_.idle_timeout),
-      timer_(socket_.get_executor()) {
+      timer_(socket_.get_executor()),
+      write_done_(socket_.get_executor(), std::chrono::steady_clock::time_point::max()) {
   boost::system::error_code ec;
   auto generic = socket_.remote_endpoint(ec);
   if (!ec && generic.protocol().family() == AF_UNIX) {
@@ -284,16 +285,23 @@ awaitable<Status> Connection::write(std::string_view bytes) {
 }
 
 awaitable<Status> Connection::flush() {
+  // Another coroutine of this session may be sending (a push while the command loop answers):
+  // wait for it, so that writes never overlap on the socket, then send what is left.
+  while (writing_) co_await write_done_.async_wait(kAwait);
   if (out_.empty()) co_return ok();
   if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
   arm(kWrite, idle_timeout_);
   writing_ = true;
+  // What is appended while this sends stays in out_ for the next flush (it used to be cleared
+  // with the bytes sent, and was lost).
+  std::string sending;
+  sending.swap(out_);
   boost::system::error_code ec;
   Status st = ok();
   if (compression_) {
     // RFC 4978 §4: the output ends with a sync flush, so nothing waits in the compressor.
     Deflater& deflater = compression_->deflater;
-    st = deflater.start(out_);
+    st = deflater.start(sending);
     while (st && !ec) {
       auto piece = deflater.next();
       if (!piece) st = piece.error();
@@ -303,11 +311,15 @@ awaitable<Status> Connection::flush() {
     // Nobody is writing while the client is awaited: a new compressor continues the stream.
     if (reading_ || ec || !st) deflater.release();
   } else {
-    ec = co_await write_transport(out_);
+    ec = co_await write_transport(sending);
   }
   writing_ = false;
+  write_done_.cancel();
   disarm(kWrite);
-  out_.clear();
+  if (out_.empty()) {
+    sending.clear();
+    out_.swap(sending);  // keeps the buffer's capacity for the next answer
+  }
   if (reading_) release_if_large(out_);  // a push while the client is awaited (IDLE)
   if (!st) {
     close_now();  // the compressed stream is broken; no byte more may go out

@@ -141,13 +141,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   LineReader reader_;
   uint64_t max_literal_size_ = 0;
   std::chrono::seconds idle_timeout_;
-  std::string out_;  // released after each flush (see flush())
+  std::string out_;  // what write() appended and no flush() has taken yet
   std::string raw_;  // read_some() result storage
   struct Compression;
   std::unique_ptr<Compression> compression_;  // set once COMPRESS is active
   bool reading_ = false;                      // a read waits on the transport
   bool writing_ = false;                      // a flush is sending
   boost::asio::steady_timer timer_;
+  // Signals the end of a flush to a flush() of another coroutine of this session that waits
+  // (an IDLE pusher and the command loop both write); its expiry stays at max, cancel() wakes.
+  boost::asio::steady_timer write_done_;
   std::chrono::steady_clock::time_point deadlines_[2] = {
       std::chrono::steady_clock::time_point::max(), std::chrono::steady_clock::time_point::max()};
   bool timed_out_ = false;

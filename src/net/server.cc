@@ -56,7 +56,7 @@ ServerState::ServerState(unsigned threads, TlsFiles tls, NetLimits limits)
   // peer that went away must give EPIPE, not end the process.
   std::signal(SIGPIPE, SIG_IGN);
   for (unsigned i = 1; i < threads_; ++i) {
-    workers_.push_back(std::make_unique<asio::io_context>(1));
+    workers_.push_back(std::make_unique<asio::io_context>());
     // Until shutdown, a worker with no connection waits for one instead of returning.
     idle_guards_.push_back(asio::make_work_guard(*workers_.back()));
   }

@@ -57,7 +57,7 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   // thread that calls run() and holds the listeners, signals and shutdown; workers_ run one
   // thread each. A connection lives on one context for its whole life, chosen round-robin at
   // accept, so its handlers never hop threads or contend for a shared scheduler.
-  boost::asio::io_context io_{1};
+  boost::asio::io_context io_;
   std::vector<std::unique_ptr<boost::asio::io_context>> workers_;
   std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> idle_guards_;
   std::atomic<unsigned> next_context_{0};

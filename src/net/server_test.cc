@@ -120,6 +120,29 @@ awaitable<void> push_session(Connection& c) {
   }
 }
 
+// Two coroutines write at once: a big push that the client does not read yet (its flush waits
+// on the socket) and a short answer appended and flushed meanwhile. Both arrive, in order.
+awaitable<void> overlap_session(Connection& c) {
+  auto pushed = std::make_shared<bool>(false);
+  boost::asio::co_spawn(
+      co_await boost::asio::this_coro::executor,
+      [&c, pushed]() -> awaitable<void> {
+        co_await c.write("* big " + std::string(32 << 20, 'x') + "\r\n");
+        co_await c.flush();
+        *pushed = true;
+      },
+      [](std::exception_ptr) {});
+  boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor);
+  wait.expires_after(std::chrono::milliseconds(100));  // the push is sending by now
+  co_await wait.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  co_await c.write("* answer\r\n");
+  co_await c.flush();
+  while (!*pushed) {
+    wait.expires_after(std::chrono::milliseconds(10));
+    co_await wait.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+}
+
 awaitable<void> refuse_session(Connection& c) {
   co_await c.write(c.refusal() == Refusal::PerIpLimit ? "* BYE per-ip\r\n" : "* BYE total\r\n");
 }
@@ -136,6 +159,7 @@ struct Fixture {
     server->set_handler(Protocol::Imaps, echo_session);
     server->set_handler(Protocol::Lmtp, push_session);
     server->set_handler(Protocol::Pop3s, push_session);
+    server->set_handler(Protocol::Submission, overlap_session);
     server->set_refusal_handler(Protocol::Imap, refuse_session);
   }
   uint16_t listen(Protocol p) {
@@ -484,6 +508,20 @@ TEST(Server, ServerWritesDoNotExtendTheReadIdleTimeout) {
   EXPECT_GE(ticks, 2);  // pushes arrived while the read waited
   EXPECT_LT(ticks, 8);  // and the read timed out before the pusher finished
   EXPECT_LT(elapsed, std::chrono::milliseconds(1500));
+}
+
+TEST(Server, WritesOfTwoCoroutinesNeitherOverlapNorGetLost) {
+  Fixture f;
+  uint16_t port = f.listen(Protocol::Submission);
+  f.start();
+  TestClient c;
+  ASSERT_TRUE(c.connect(port));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // both writes are under way
+  std::string big = c.line();
+  EXPECT_EQ(big.size(), 6u + (32u << 20));
+  EXPECT_TRUE(big.starts_with("* big xxx"));
+  EXPECT_EQ(c.line(), "* answer");
+  EXPECT_EQ(c.line(), "<eof>");
 }
 
 TEST(Server, ExceptionClosesOnlyThatSession) {
