@@ -143,7 +143,7 @@ void Session::write_flag_fetch(const mailbox::FlagUpdate& update, bool uid, bool
   out_ += ")\r\n";
 }
 
-awaitable<Status> Session::send() {
+awaitable<Status> Session::send(bool keep_buffer) {
   if (closed_) co_return make_error(ErrorKind::Io, "connection closed");
   Status st = ok();
   if (!out_.empty()) {
@@ -151,7 +151,7 @@ awaitable<Status> Session::send() {
     out_.clear();
     // A large reply (FETCH, SEARCH, the first SELECT of a big mailbox) leaves no buffer behind
     // in a session that then waits, perhaps for days in IDLE.
-    if (out_.capacity() > 1024) std::string().swap(out_);
+    if (!keep_buffer && out_.capacity() > 1024) std::string().swap(out_);
   }
   if (st) st = co_await conn_.flush();
   if (!st) closed_ = true;

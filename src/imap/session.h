@@ -194,7 +194,9 @@ class Session {
 
   // Untagged output, sent before the tagged reply (or by send()).
   std::string& out() { return out_; }
-  boost::asio::awaitable<Status> send();  // writes out() and flushes
+  // Writes out() and flushes. out() lets its buffer go unless `keep_buffer` (a command that
+  // sends a long reply in batches refills it at once: a fresh buffer costs a page fault per 4 KiB).
+  boost::asio::awaitable<Status> send(bool keep_buffer = false);
   // send() from a second coroutine while the session coroutine waits in read_line() (IDLE):
   // reads wait until the write is done, so the two never overlap on the connection.
   boost::asio::awaitable<Status> push();

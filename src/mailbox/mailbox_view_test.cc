@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "mailbox/expunge.h"
 #include "mailbox/ingest.h"
 #include "mailbox/store_test_fixture.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace roost::mailbox {
 namespace {
@@ -246,6 +249,56 @@ TEST_F(MailboxViewTest, LoadAfterSelectTellsWhatChangedSince) {
   EXPECT_EQ(view.seq_of(6), 5u);
   EXPECT_EQ(view.announced_modseq(), view.highest_modseq());
   EXPECT_TRUE(view.take_updates(true).empty());
+}
+
+// A view of a mailbox big enough for the store to read its flag table in two ranges
+// (SqliteStore::kSplitScanMin), loaded while another thread appends, flags and expunges in both
+// ranges, is the store's mailbox exactly once refreshed. (The refresh re-reads whatever changed
+// since SELECT, so this checks the whole path; the store's FlagTableIsOneSnapshotWhileOthersWrite
+// checks that the table itself is one snapshot.)
+TEST_F(MailboxViewTest, BigViewLoadedWhileOthersWriteEndsAsTheStore) {
+  constexpr uint32_t kMessages = store::sqlite::SqliteStore::kSplitScanMin + 4000;
+  auto blob = store_->blobs().put("one blob shared by every entry");
+  ASSERT_TRUE(blob);
+  store::NewMessage m;
+  m.blob = *blob;
+  for (uint32_t done = 0; done < kMessages; done += 4000) {
+    ASSERT_TRUE(store_->append(inbox_, std::vector<store::NewMessage>(4000, m)));
+  }
+  auto summary = store_->mailbox_summary(inbox_, false);
+  ASSERT_TRUE(summary);
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (store::Uid i = 0; !stop.load() && i < 2000; ++i) {
+      store::Uid low = 10 + i * 5;
+      store::Uid high = kMessages - 10 - i * 5;
+      (void)store_->store_flags(
+          inbox_, store::uid_set_of({low, high}),
+          {store::FlagOp::Add, {store::kSeen, {"k" + std::to_string(i % 3)}}, std::nullopt});
+      (void)store_->expunge(inbox_, store::uid_set_of({low + 1, high - 1}));
+      (void)store_->append(inbox_, {m});
+    }
+  });
+  std::vector<MailboxView> views;
+  for (int i = 0; i < 5; ++i) {
+    MailboxView view = MailboxView::unloaded(*summary);
+    ASSERT_TRUE(view.load_messages(*store_));
+    views.push_back(std::move(view));
+  }
+  stop = true;
+  writer.join();
+  auto states = store_->message_states(inbox_);
+  ASSERT_TRUE(states);
+  for (MailboxView& view : views) {
+    refresh(view);
+    view.take_updates(true);
+    ASSERT_EQ(view.exists(), states->size());
+    for (uint32_t seq = 1; seq <= view.exists(); ++seq) {
+      const store::MessageState& s = (*states)[seq - 1];
+      ASSERT_EQ(view.uid_at(seq), s.uid) << seq;
+      ASSERT_EQ(view.flags_at(seq), s.flags) << s.uid;
+    }
+  }
 }
 
 // adopt() alone: tombstones newer than SELECT go back in their place, arrivals wait for the

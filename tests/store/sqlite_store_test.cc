@@ -1,10 +1,14 @@
 // SQLite-specific behaviour: files on disk, repair, and big-mailbox timing.
+#include "store/sqlite/sqlite_store.h"
+
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -421,6 +425,189 @@ TEST_P(SqliteStoreTest, BigMailboxStatesAreFast) {
       kMessages, append_secs, kMessages / append_secs, kBatch, read_secs, summary_secs, table_secs);
   EXPECT_LT(read_secs, 5.0);
   EXPECT_EQ(mailbox(a.id, "INBOX").messages, uint32_t{kMessages});
+}
+
+// FNV-1a over each message's UID, system flags and keywords: equal for equal mailbox states.
+class StateDigest {
+ public:
+  void add(Uid uid, uint32_t system, const std::vector<std::string>& keywords) {
+    mix(&uid, sizeof uid);
+    mix(&system, sizeof system);
+    for (const std::string& k : keywords) mix(k.data(), k.size() + 1);  // with its NUL
+    mix("|", 1);
+  }
+  uint64_t value() const { return h_; }
+
+ private:
+  void mix(const void* data, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      h_ = (h_ ^ static_cast<const unsigned char*>(data)[i]) * 0x100000001b3ULL;
+    }
+  }
+  uint64_t h_ = 0xcbf29ce484222325ULL;
+};
+
+uint64_t digest(const FlagTable& t) {
+  StateDigest d;
+  for (size_t i = 0; i < t.uids.size(); ++i) {
+    d.add(t.uids[i], t.system[i], t.keyword_sets[t.keyword_set[i]]);
+  }
+  return d.value();
+}
+
+uint64_t digest(const std::vector<MessageState>& states) {
+  StateDigest d;
+  for (const MessageState& s : states) d.add(s.uid, s.flags.system, s.flags.keywords);
+  return d.value();
+}
+
+// Appends `count` entries of one blob in batches (fast: no blob per message).
+void append_many(Store& store, MailboxId mailbox, const NewMessage& m, uint32_t count) {
+  for (uint32_t done = 0; done < count; done += 5000) {
+    std::vector<NewMessage> batch(std::min<uint32_t>(5000, count - done), m);
+    ASSERT_TRUE(store.append(mailbox, std::move(batch)));
+  }
+}
+
+// A mailbox past kSplitScanMin is read as two UID ranges on two connections: the table is the
+// one message_states() reads, keyword sets found in either range are interned once, and the
+// changes since a MODSEQ are those changes_since() reports. The expunged head makes the ranges
+// uneven (the split is by UID between the lowest and UIDNEXT).
+TEST_P(SqliteStoreTest, FlagTableOfABigMailboxIsReadInTwoRanges) {
+  constexpr uint32_t kMessages = sqlite::SqliteStore::kSplitScanMin + 10000;
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  append_many(store(), inbox.id, message("one blob shared by every entry"), kMessages);
+  std::vector<Uid> seen, lower, upper, both, head;
+  for (Uid uid = 1; uid <= kMessages; ++uid) {
+    if (uid % 5 == 0) seen.push_back(uid);
+    if (uid % 17 == 0) {
+      both.push_back(uid);
+    } else if (uid % 11 == 0 && uid <= kMessages / 2) {
+      lower.push_back(uid);
+    } else if (uid % 13 == 0 && uid > kMessages / 2) {
+      upper.push_back(uid);
+    }
+    if (uid <= 6000) head.push_back(uid);
+  }
+  ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of(seen), {FlagOp::Add, {kSeen, {}}, {}}));
+  ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of(lower), {FlagOp::Add, {0, {"lower"}}, {}}));
+  ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of(upper), {FlagOp::Add, {0, {"upper"}}, {}}));
+  ASSERT_TRUE(
+      store().store_flags(inbox.id, uid_set_of(both), {FlagOp::Add, {0, {"both", "x"}}, {}}));
+  ASSERT_TRUE(store().expunge(inbox.id, uid_set_of(head)));
+  ModSeq since = mailbox(a.id, "INBOX").highest_modseq;
+  ASSERT_TRUE(store().store_flags(inbox.id, uid_set_of({6001, kMessages - 1}),
+                                  {FlagOp::Add, {kFlagged, {}}, {}}));
+  ASSERT_TRUE(store().expunge(inbox.id, uid_set_of({7000, kMessages - 5000})));
+
+  auto table = store().flag_table(inbox.id, since);
+  ASSERT_TRUE(table) << table.error().describe();
+  auto states = store().message_states(inbox.id);
+  ASSERT_TRUE(states);
+  ASSERT_EQ(table->uids.size(), states->size());
+  ASSERT_EQ(table->system.size(), states->size());
+  ASSERT_EQ(table->keyword_set.size(), states->size());
+  for (size_t i = 0; i < states->size(); ++i) {
+    const MessageState& s = (*states)[i];
+    ASSERT_EQ(table->uids[i], s.uid) << i;
+    ASSERT_EQ(table->system[i], s.flags.system) << s.uid;
+    ASSERT_LT(table->keyword_set[i], table->keyword_sets.size()) << s.uid;
+    ASSERT_EQ(table->keyword_sets[table->keyword_set[i]], s.flags.keywords) << s.uid;
+  }
+  EXPECT_EQ(digest(*table), digest(*states));
+  auto sets = table->keyword_sets;
+  ASSERT_FALSE(sets.empty());
+  EXPECT_TRUE(sets[0].empty());
+  std::sort(sets.begin(), sets.end());
+  EXPECT_EQ(std::unique(sets.begin(), sets.end()), sets.end());  // each set interned once
+  EXPECT_EQ(table->keyword_sets.size(), 4u);                     // none, lower, upper, both+x
+
+  auto changes = store().changes_since(inbox.id, since);
+  ASSERT_TRUE(changes);
+  std::vector<std::pair<Uid, ModSeq>> changed;
+  for (const MessageState& s : changes->changed) changed.emplace_back(s.uid, s.modseq);
+  EXPECT_EQ(table->changed, changed);
+  EXPECT_EQ(table->changed.size(), 2u);
+  EXPECT_EQ(table->expunged, (std::vector<Uid>{7000, kMessages - 5000}));
+  EXPECT_EQ(table->highest_modseq, mailbox(a.id, "INBOX").highest_modseq);
+}
+
+// flag_table() reads its two ranges in two snapshots; while another thread appends, flags and
+// expunges in both ranges, every table read must still be the mailbox exactly as it was at the
+// table's HIGHESTMODSEQ (the one writer records each state it leaves behind).
+TEST_P(SqliteStoreTest, FlagTableIsOneSnapshotWhileOthersWrite) {
+  constexpr uint32_t kMessages = sqlite::SqliteStore::kSplitScanMin + 4000;
+  constexpr int kRounds = 24;
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  NewMessage m = message("one blob shared by every entry");
+  append_many(store(), inbox.id, m, kMessages);
+  ModSeq since = mailbox(a.id, "INBOX").highest_modseq;
+
+  std::mutex mu;
+  std::map<ModSeq, uint64_t> states_at;             // recorded by the writer
+  std::vector<std::pair<ModSeq, uint64_t>> tables;  // read by the readers
+  auto record = [&] {
+    auto mb = store().get_mailbox(inbox.id);
+    auto states = store().message_states(inbox.id);
+    ASSERT_TRUE(mb && states);
+    std::lock_guard lock(mu);
+    states_at[mb->highest_modseq] = digest(*states);
+  };
+  record();
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&] {
+      while (!done.load()) {
+        auto t = store().flag_table(inbox.id, since);
+        if (!t) {
+          ++failures;
+          continue;
+        }
+        uint64_t d = digest(*t);
+        std::lock_guard lock(mu);
+        tables.emplace_back(t->highest_modseq, d);
+      }
+    });
+  }
+  // No ASSERT until the readers are joined: returning would leave them running.
+  for (int i = 0; i < kRounds; ++i) {
+    Uid low = static_cast<Uid>(100 + i * 300);               // in the lower range
+    Uid high = static_cast<Uid>(kMessages - 100 - i * 300);  // in the upper range
+    switch (i % 4) {
+      case 0:
+        append_many(store(), inbox.id, m, 3);
+        break;
+      case 1:
+        EXPECT_TRUE(store().store_flags(inbox.id, uid_set_of({low, low + 1, high}),
+                                        {FlagOp::Add, {kSeen | kAnswered, {}}, {}}));
+        break;
+      case 2:
+        EXPECT_TRUE(store().store_flags(inbox.id, uid_set_of({low + 2, high - 1}),
+                                        {FlagOp::Add, {0, {"k" + std::to_string(i)}}, {}}));
+        break;
+      case 3:
+        EXPECT_TRUE(store().expunge(inbox.id, uid_set_of({low + 3, high - 2})));
+        break;
+    }
+    record();
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  ASSERT_FALSE(tables.empty());
+  size_t between = 0;
+  for (const auto& [modseq, d] : tables) {
+    auto it = states_at.find(modseq);
+    ASSERT_NE(it, states_at.end()) << "no state was left at MODSEQ " << modseq;
+    EXPECT_EQ(d, it->second) << "table at MODSEQ " << modseq << " is not that snapshot";
+    if (modseq != states_at.begin()->first && modseq != states_at.rbegin()->first) ++between;
+  }
+  std::printf("[ info ] %zu tables read, %zu of them between the first and last write\n",
+              tables.size(), between);
 }
 
 // Durable (fsync) appends, one message per call: sequential vs 8 threads sharing commits.

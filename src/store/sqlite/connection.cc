@@ -95,6 +95,10 @@ std::string_view Statement::text_at(int column) const {
   return p ? std::string_view(p, static_cast<size_t>(n)) : std::string_view();
 }
 
+size_t Statement::bytes_at(int column) const {
+  return static_cast<size_t>(sqlite3_column_bytes(stmt_, column));
+}
+
 std::string_view Statement::blob_at(int column) const {
   auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
   int n = sqlite3_column_bytes(stmt_, column);

@@ -54,6 +54,7 @@ class Statement {
   int64_t int_at(int column) const;
   std::string_view text_at(int column) const;  // valid until the next step
   std::string_view blob_at(int column) const;  // valid until the next step
+  size_t bytes_at(int column) const;           // a text or blob's size, without reading it
   bool is_null(int column) const;
 
  private:

@@ -22,6 +22,26 @@ Result<ReadPool::Lease> ReadPool::acquire() {
     }
     ++open_;  // reserve a slot; opening happens outside the lock
   }
+  return open_reserved();
+}
+
+std::optional<ReadPool::Lease> ReadPool::try_acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(*this, std::move(conn));
+    }
+    if (open_ >= max_) return std::nullopt;
+    ++open_;
+  }
+  auto lease = open_reserved();
+  if (!lease) return std::nullopt;
+  return std::move(*lease);
+}
+
+Result<ReadPool::Lease> ReadPool::open_reserved() {
   auto conn = Connection::open(path_, false);
   Status st = conn ? prepare_reader(**conn) : Status(conn.error());
   if (!st) {

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,12 @@ class ReadPool {
   };
 
   Result<Lease> acquire();  // opens a new connection or waits for a free one
+  // acquire() without the wait: nullopt when every connection is leased. For work that helps a
+  // caller already holding a lease (waiting there could wait on that caller).
+  std::optional<Lease> try_acquire();
 
  private:
+  Result<Lease> open_reserved();  // opens the connection of a slot already counted in open_
   void release(std::unique_ptr<Connection> conn);
 
   std::string path_;
