@@ -122,16 +122,17 @@ awaitable<void> push_session(Connection& c) {
 
 // Two coroutines write at once: a big push that the client does not read yet (its flush waits
 // on the socket) and a short answer appended and flushed meanwhile. Both arrive, in order.
+// (A function, not a lambda: a coroutine lambda's captures die with the lambda object.)
+awaitable<void> push_big(Connection& c, std::shared_ptr<bool> pushed) {
+  co_await c.write("* big " + std::string(32 << 20, 'x') + "\r\n");
+  co_await c.flush();
+  *pushed = true;
+}
+
 awaitable<void> overlap_session(Connection& c) {
   auto pushed = std::make_shared<bool>(false);
-  boost::asio::co_spawn(
-      co_await boost::asio::this_coro::executor,
-      [&c, pushed]() -> awaitable<void> {
-        co_await c.write("* big " + std::string(32 << 20, 'x') + "\r\n");
-        co_await c.flush();
-        *pushed = true;
-      },
-      [](std::exception_ptr) {});
+  boost::asio::co_spawn(co_await boost::asio::this_coro::executor, push_big(c, pushed),
+                        [](std::exception_ptr) {});
   boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor);
   wait.expires_after(std::chrono::milliseconds(100));  // the push is sending by now
   co_await wait.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
