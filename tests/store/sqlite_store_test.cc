@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "mime/message.h"
@@ -377,6 +378,21 @@ TEST_P(SqliteStoreTest, CheckpointsRunBesideCommitsAndKeepTheWalSmall) {
   ASSERT_TRUE(last && last->size() == 1);
   EXPECT_EQ((*store().blobs().read((*last)[0].blob.id))->bytes().size(),
             std::string("Subject: 639\r\n\r\n").size() + 60 * 1024);
+}
+
+TEST_P(SqliteStoreTest, AThrowingSubscriberDoesNotStopLaterWrites) {
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  std::atomic<int> calls{0};
+  auto sub = store().subscribe(a.id, [&](const MailboxEvent&) {
+    if (calls.fetch_add(1) == 0) throw std::runtime_error("subscriber bug");
+  });
+  // The first commit's event reaches the throwing callback: that caller hears of a failure
+  // (its write did commit), and the writer goes on for everyone after.
+  EXPECT_FALSE(store().append(inbox.id, {message("first")}));
+  ASSERT_TRUE(store().append(inbox.id, {message("second")}));
+  EXPECT_EQ(uids_of(inbox.id).size(), 2u);
+  EXPECT_EQ(calls.load(), 2);
 }
 
 TEST_P(SqliteStoreTest, BigMailboxStatesAreFast) {

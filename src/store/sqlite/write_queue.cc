@@ -32,7 +32,15 @@ Status WriteQueue::submit(Body body) {
       queue_.pop_front();
     }
     lock.unlock();
-    execute(batch);
+    try {
+      execute(batch);
+    } catch (const std::exception& e) {
+      // after_commit (blob removal, event subscribers) threw. The writer must stay usable for
+      // the waiting callers; these are told their write failed (it may have committed: a
+      // retry may duplicate, nothing is lost).
+      Error failed = make_error(ErrorKind::Internal, "write failed", e.what());
+      for (Request* r : batch) r->result = failed;
+    }
     lock.lock();
     stats_.requests += batch.size();
     for (Request* r : batch) r->done = true;
