@@ -153,6 +153,22 @@ std::optional<std::string_view> MessageLoader::header(const store::MessageEntry&
   return std::string_view(it->second);
 }
 
+Status MessageLoader::load_bytes(const std::vector<std::optional<store::MessageEntry>>& entries,
+                                 size_t from, size_t count) {
+  std::vector<std::string> ids;
+  for (size_t i = from; i < entries.size() && i - from < count; ++i) {
+    if (entries[i] && !bytes_.contains(entries[i]->blob.id)) ids.push_back(entries[i]->blob.id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (ids.empty()) return ok();
+  auto read = store_.blobs().read_many(ids);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (read[i]) bytes_.emplace(ids[i], std::move(*read[i]));
+  }
+  return ok();
+}
+
 Result<std::string_view> MessageLoader::bytes(const store::MessageEntry& entry) {
   auto mapped = mapping(entry);
   if (!mapped) return mapped.error();

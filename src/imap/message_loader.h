@@ -59,6 +59,11 @@ class MessageLoader {
   // Valid until the next load_headers().
   std::optional<std::string_view> header(const store::MessageEntry& entry) const;
   Result<std::string_view> bytes(const store::MessageEntry& entry);
+  // Reads the bytes of entries[from, from + count) (nullopt ones skipped) in one store call, so
+  // bytes() and mapping() find them cached. A blob that cannot be read is left for bytes() to
+  // report.
+  Status load_bytes(const std::vector<std::optional<store::MessageEntry>>& entries, size_t from = 0,
+                    size_t count = SIZE_MAX);
   // The mapping bytes() views, for a caller that uses the bytes after the loader is gone.
   Result<std::shared_ptr<const MappedFile>> mapping(const store::MessageEntry& entry);
 

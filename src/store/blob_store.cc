@@ -9,6 +9,14 @@ Result<BlobRef> BlobStore::put(std::string_view bytes) {
   return (*writer)->commit();
 }
 
+std::vector<Result<std::shared_ptr<const MappedFile>>> BlobStore::read_many(
+    const std::vector<std::string>& blob_ids) {
+  std::vector<Result<std::shared_ptr<const MappedFile>>> out;
+  out.reserve(blob_ids.size());
+  for (const std::string& id : blob_ids) out.push_back(read(id));
+  return out;
+}
+
 namespace {
 
 class PutEachBatch final : public BlobBatch {

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "base/env.h"
@@ -45,6 +46,10 @@ class BlobStore {
   virtual Result<std::unique_ptr<BlobWriter>> begin() = 0;
   // Whole-blob read view (mmap for files; a buffer for database backends).
   virtual Result<std::shared_ptr<const MappedFile>> read(const std::string& blob_id) = 0;
+  // read() of many blobs, in the order given (SEARCH and FETCH read batches); backends override
+  // it to share one index read among the batch.
+  virtual std::vector<Result<std::shared_ptr<const MappedFile>>> read_many(
+      const std::vector<std::string>& blob_ids);
   // Convenience: begin + write + commit.
   Result<BlobRef> put(std::string_view bytes);
   // The default batch puts (and so syncs) each blob in add(); backends override it to share one

@@ -363,6 +363,40 @@ TEST_P(MessagesTest, SameBytesTwiceIsOneBlob) {
   EXPECT_EQ(stored_blobs(), 0u);
 }
 
+// A batch read answers as one read() per blob would, in the order asked: small and big blobs,
+// one staged (committed, not yet appended), one asked twice, one gone and one malformed id.
+TEST_P(MessagesTest, ReadManyAnswersAsReadDoesInOrder) {
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  std::string small = "Subject: small\r\n\r\nbody";
+  std::string big(100 * 1024, 'b');
+  NewMessage m1 = message(small);
+  NewMessage m2 = message(big);
+  ASSERT_TRUE(store().append(inbox.id, {m1, m2}));
+  auto staged = store().blobs().put("staged, no entry yet");
+  ASSERT_TRUE(staged);
+  auto gone = store().blobs().put("expunged");
+  ASSERT_TRUE(gone);
+  NewMessage m3;
+  m3.blob = *gone;
+  ASSERT_TRUE(store().append(inbox.id, {m3}));
+  ASSERT_TRUE(store().expunge(inbox.id, uid_set_of({3})));
+  std::vector<std::string> ids = {m2.blob.id, staged->id, m1.blob.id, gone->id,
+                                  "not-a-blob-id",  m1.blob.id};
+  auto read = store().blobs().read_many(ids);
+  ASSERT_EQ(read.size(), ids.size());
+  ASSERT_TRUE(read[0] && read[1] && read[2] && read[5]);
+  EXPECT_EQ((*read[0])->bytes(), big);
+  EXPECT_EQ((*read[1])->bytes(), "staged, no entry yet");
+  EXPECT_EQ((*read[2])->bytes(), small);
+  EXPECT_EQ((*read[5])->bytes(), small);
+  ASSERT_FALSE(read[3]);
+  EXPECT_EQ(read[3].error().kind, ErrorKind::NotFound);
+  ASSERT_FALSE(read[4]);
+  EXPECT_EQ(read[4].error().kind, ErrorKind::NotFound);
+  EXPECT_TRUE(store().blobs().read_many({}).empty());
+}
+
 TEST_P(MessagesTest, BlobWriterStreamsChunks) {
   auto writer = store().blobs().begin();
   ASSERT_TRUE(writer);

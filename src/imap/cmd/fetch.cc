@@ -25,6 +25,7 @@ namespace {
 constexpr size_t kBatchMessages = 200;
 constexpr size_t kBatchBytes = 1 << 20;       // rendered text per batch before it is written
 constexpr size_t kBatchSlack = 64 << 10;      // room for the response that crosses kBatchBytes
+constexpr size_t kBytesWindow = 32;           // messages whose bytes are read together
 // FETCH answered from the view sends this much at a time: the client reads and parses a batch
 // while the next is rendered (with 1 MiB batches FETCH 1:* FLAGS of 20,000 messages was one batch
 // and the client started only when the server had finished).
@@ -268,6 +269,7 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
           input.parsed = *parsed;
         }
         if (needs.bytes) {
+          if (i % kBytesWindow == 0) ROOST_TRY(loader.load_bytes(*entries, i, kBytesWindow));
           auto mapped = loader.mapping(*entry);
           if (!mapped) return mapped.error();
           mapping = std::move(*mapped);

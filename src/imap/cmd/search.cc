@@ -94,6 +94,7 @@ Result<SliceMatches> search_slice(store::Store& store, store::MailboxId id,
   if (!entries) return entries.error();
   if (program.needs_parsed()) ROOST_TRY(loader.load_parsed(*entries));
   if (program.needs_header()) ROOST_TRY(loader.load_headers(*entries));
+  if (program.needs_bytes()) ROOST_TRY(loader.load_bytes(*entries));
   SliceMatches out;
   for (size_t i = 0; i < targets.size(); ++i) {
     auto& entry = (*entries)[i];

@@ -260,11 +260,11 @@ class Evaluation {
       case K::Text: {
         auto bytes = bytes_();
         if (!bytes) return bytes.error();
-        if (!body_) body_ = fold_case(body_text(*bytes, p));
-        if (body_->find(n.needle) != std::string::npos) return true;
+        if (!body_) body_ = body_text(*bytes, p);
+        if (contains_folded(*body_, n.needle)) return true;
         if (n.type == K::Body || p.parts.empty()) return false;
-        if (!header_) header_ = fold_case(header_text(part_header(*bytes, p.parts[0])));
-        return header_->find(n.needle) != std::string::npos;
+        if (!header_) header_ = header_text(part_header(*bytes, p.parts[0]));
+        return contains_folded(*header_, n.needle);
       }
       default:
         return false;
@@ -340,7 +340,7 @@ class Evaluation {
   const SearchContext& ctx_;
   std::optional<const mime::ParsedMessage*> parsed_cache_;
   std::optional<std::string_view> bytes_cache_;
-  std::optional<std::string> body_, header_;  // folded text
+  std::optional<std::string> body_, header_;  // decoded text, not folded
 };
 
 }  // namespace

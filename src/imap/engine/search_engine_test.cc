@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "imap/engine/engine_test_util.h"
 #include "imap/engine/text_fold.h"
 
@@ -295,6 +300,40 @@ TEST(TextFold, LatinGreekCyrillic) {
   // ASCII runs around multi-byte characters; only A-Z change ('@' and '[' border them).
   EXPECT_EQ(fold_case("@AZ[ Hello WORLD 123 `az{ \xC3\x89T\xC3\x89 FIN"),
             "@az[ hello world 123 `az{ \xC3\xA9t\xC3\xA9 fin");
+}
+
+// The ASCII fast path (no folded copy) answers as folding the haystack and searching would:
+// random haystacks of letters in both cases, the bytes '@' '[' '`' '{' that sit next to the
+// letters (OR 0x20 must not make '@' an '`'), and multi-byte characters, at every length around
+// the 16-byte blocks, with needles cut from the haystack and random ones.
+TEST(TextFold, AsciiNeedleAgreesWithFoldingTheHaystack) {
+  const std::vector<std::string> alphabet = {"a", "A", "b", "B", "z", "Z", "@", "[", "`",
+                                             "{", " ", "\xC3\x89", "\xC3\xA9", "\xFF"};
+  std::mt19937 rng(7);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  for (int round = 0; round < 4000; ++round) {
+    std::string hay;
+    size_t units = pick(70);
+    for (size_t i = 0; i < units; ++i) hay += alphabet[pick(alphabet.size())];
+    std::string needle;
+    if (!hay.empty() && round % 2 == 0) {
+      size_t from = pick(hay.size());
+      needle = hay.substr(from, 1 + pick(std::min<size_t>(6, hay.size() - from)));
+    } else {
+      for (size_t i = 1 + pick(4); i > 0; --i) needle += "abz@[`{ "[pick(8)];
+    }
+    std::string folded = fold_case(needle);
+    bool ascii = std::all_of(folded.begin(), folded.end(),
+                             [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (!ascii) continue;
+    bool expected = fold_case(hay).find(folded) != std::string::npos;
+    ASSERT_EQ(contains_folded(hay, folded), expected) << "hay=" << hay << " needle=" << folded;
+    ASSERT_EQ(contains_ascii_folded(hay, folded), expected) << "hay=" << hay;
+  }
+  EXPECT_TRUE(contains_ascii_folded(std::string(40, 'x') + "NeEdLe", "needle"));
+  EXPECT_FALSE(contains_ascii_folded(std::string(40, 'x') + "NeEdL", "needle"));
+  EXPECT_FALSE(contains_ascii_folded("@BC", "`bc"));
+  EXPECT_TRUE(contains_ascii_folded("", ""));
 }
 
 TEST(DateHeaderZone, Forms) {

@@ -1,5 +1,13 @@
 #include "imap/engine/text_fold.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "mime/charset.h"
 
 namespace roost::imap {
@@ -74,9 +82,71 @@ std::string fold_case(std::string_view utf8) {
   return out;
 }
 
+namespace {
+
+unsigned char ascii_lower(unsigned char c) { return static_cast<unsigned>(c - 'A') < 26u ? c + 32 : c; }
+
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// True when haystack[at..] starts with `needle` (lower-case ASCII), ASCII letters compared
+// without case.
+bool equals_ascii_ci_at(const unsigned char* at, std::string_view needle) {
+  for (size_t k = 0; k < needle.size(); ++k) {
+    if (ascii_lower(at[k]) != static_cast<unsigned char>(needle[k])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool contains_ascii_folded(std::string_view haystack, std::string_view needle) {
+  const size_t m = needle.size();
+  if (m == 0) return true;
+  if (haystack.size() < m) return false;
+  const auto* h = reinterpret_cast<const unsigned char*>(haystack.data());
+  const size_t last_start = haystack.size() - m;  // the last position a match can begin at
+  const auto first = static_cast<unsigned char>(needle.front());
+  const auto final = static_cast<unsigned char>(needle.back());
+  size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen candidate positions at a time: where both the needle's first and last byte match
+  // (letters case-blind: OR 0x20 maps only 'A'..'Z' onto 'a'..'z' among bytes equal to a lower
+  // letter), then the bytes between are compared.
+  auto blind = [](unsigned char c) { return static_cast<char>(c >= 'a' && c <= 'z' ? 0x20 : 0); };
+  const __m128i first_v = _mm_set1_epi8(static_cast<char>(first));
+  const __m128i final_v = _mm_set1_epi8(static_cast<char>(final));
+  const __m128i first_or = _mm_set1_epi8(blind(first));
+  const __m128i final_or = _mm_set1_epi8(blind(final));
+  for (; i + 16 <= last_start + 1; i += 16) {
+    __m128i a = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i)), first_or);
+    __m128i b =
+        _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + m - 1)), final_or);
+    auto bits = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first_v), _mm_cmpeq_epi8(b, final_v))));
+    while (bits != 0) {
+      size_t at = i + static_cast<size_t>(__builtin_ctz(bits));
+      if (equals_ascii_ci_at(h + at, needle)) return true;
+      bits &= bits - 1;
+    }
+  }
+#endif
+  for (; i <= last_start; ++i) {
+    if (ascii_lower(h[i]) == first && ascii_lower(h[i + m - 1]) == final &&
+        equals_ascii_ci_at(h + i, needle)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool contains_folded(std::string_view haystack, std::string_view folded_needle) {
   if (folded_needle.empty()) return true;
   if (haystack.size() < folded_needle.size()) return false;  // folding keeps byte lengths
+  // An ASCII needle: folding maps ASCII to ASCII and every other byte to a non-ASCII byte, so
+  // it occurs in the folded text exactly where it occurs ignoring ASCII case, no copy needed.
+  if (is_ascii(folded_needle)) return contains_ascii_folded(haystack, folded_needle);
   return fold_case(haystack).find(folded_needle) != std::string::npos;
 }
 

@@ -14,6 +14,9 @@ std::string fold_case(std::string_view utf8);
 void append_folded(std::string_view utf8, std::string& out);
 
 // True when `folded_needle` (already folded) occurs in fold_case(haystack). Empty needle matches.
+// An ASCII needle is found without folding (or copying) the haystack.
 bool contains_folded(std::string_view haystack, std::string_view folded_needle);
+// The same for a needle of lower-case ASCII only (any haystack).
+bool contains_ascii_folded(std::string_view haystack, std::string_view needle);
 
 }  // namespace roost::imap

@@ -177,9 +177,45 @@ Result<std::shared_ptr<const MappedFile>> FileBlobStore::read(const std::string&
   }
   auto file = env_.map_file(path_of(blob_id));
   if (file || file.error().kind != ErrorKind::NotFound || !inline_reader_) return file;
-  auto in_index = inline_reader_(blob_id);
-  if (in_index || in_index.error().kind != ErrorKind::NotFound) return in_index;
+  auto in_index = inline_reader_({blob_id});
+  if (!in_index) return in_index.error();
+  if (in_index->front()) return in_index->front();
   return file;  // neither: the file's error names the path
+}
+
+std::vector<Result<std::shared_ptr<const MappedFile>>> FileBlobStore::read_many(
+    const std::vector<std::string>& blob_ids) {
+  using Mapped = std::shared_ptr<const MappedFile>;
+  std::vector<Result<Mapped>> out(blob_ids.size(), Mapped());
+  std::vector<size_t> rest;  // indexes still to read
+  for (size_t i = 0; i < blob_ids.size(); ++i) {
+    if (!is_blob_id(blob_ids[i])) {
+      out[i] = make_error(ErrorKind::NotFound, "no such blob", blob_ids[i]);
+    } else if (auto bytes = staged(blob_ids[i])) {
+      out[i] = Mapped(std::make_shared<StagedBlob>(std::move(bytes)));
+    } else {
+      rest.push_back(i);
+    }
+  }
+  if (inline_reader_ && !rest.empty()) {
+    std::vector<std::string> ids;
+    ids.reserve(rest.size());
+    for (size_t i : rest) ids.push_back(blob_ids[i]);
+    auto in_index = inline_reader_(ids);
+    if (in_index) {
+      std::vector<size_t> files;
+      for (size_t k = 0; k < rest.size(); ++k) {
+        if ((*in_index)[k]) {
+          out[rest[k]] = std::move((*in_index)[k]);
+        } else {
+          files.push_back(rest[k]);
+        }
+      }
+      rest = std::move(files);
+    }  // an index error: read() each, which reports it where the blob is not a file
+  }
+  for (size_t i : rest) out[i] = read(blob_ids[i]);
+  return out;
 }
 
 std::shared_ptr<const MappedFile> FileBlobStore::view_of(std::string bytes) {

@@ -59,20 +59,31 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
   store->checkpointer_ =
       std::make_unique<Checkpointer>(**db, std::move(*checkpoint_db), kCheckpointPages);
   SqliteStore* self = store.get();
-  store->blobs_.set_inline_reader([self](const std::string& id) { return self->inline_blob(id); });
+  store->blobs_.set_inline_reader(
+      [self](const std::vector<std::string>& ids) { return self->inline_blobs(ids); });
   store->writer_ = std::make_unique<WriteQueue>(
       std::move(*db), [self](Connection& c, WriteEffects& e) { self->after_commit(c, e); });
   return store;
 }
 
-Result<std::shared_ptr<const MappedFile>> SqliteStore::inline_blob(const std::string& id) {
-  using Out = std::shared_ptr<const MappedFile>;
+Result<std::vector<std::shared_ptr<const MappedFile>>> SqliteStore::inline_blobs(
+    const std::vector<std::string>& ids) {
+  using Out = std::vector<std::shared_ptr<const MappedFile>>;
   return read<Out>([&](Connection& db) -> Result<Out> {
+    ReadTransaction snapshot(db);  // one snapshot and one lock for the batch
+    ROOST_TRY(snapshot.status());
     auto stmt = db.prepare("SELECT bytes FROM inline_blobs WHERE id = ?");
     if (!stmt) return stmt.error();
-    stmt->bind(1, id);
-    ROOST_TRY(stmt->expect_row("blob"));
-    return FileBlobStore::view_of(std::string(stmt->blob_at(0)));
+    Out out;
+    out.reserve(ids.size());
+    for (const std::string& id : ids) {
+      stmt->bind(1, id);
+      auto row = stmt->step();
+      if (!row) return row.error();
+      out.push_back(*row ? FileBlobStore::view_of(std::string(stmt->blob_at(0))) : nullptr);
+      stmt->reset();
+    }
+    return out;
   });
 }
 

@@ -96,8 +96,9 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStoreOptions& options, Env& env, Clock& clock);
   Status write(WriteQueue::Body body) { return writer_->submit(std::move(body)); }
   void after_commit(Connection& db, WriteEffects& effects);
-  // A small blob's bytes from the index (FileBlobStore's inline reader).
-  Result<std::shared_ptr<const MappedFile>> inline_blob(const std::string& id);
+  // The bytes the index holds of these blobs, in order (null where it holds none).
+  Result<std::vector<std::shared_ptr<const MappedFile>>> inline_blobs(
+      const std::vector<std::string>& ids);
   // Runs `f` on a pooled read-only connection.
   template <class T, class F>
   Result<T> read(F&& f) {
