@@ -303,6 +303,43 @@ def test_search_keys():
         expect(b"NO [BADCHARSET (UTF-8 US-ASCII)]" in r[-1], r)
 
 
+def test_search_many_messages():
+    """Batches big enough to be split in halves searched side by side, small messages (kept in the
+    index) and large ones (files) mixed: BODY, TEXT and SUBJECT find exactly the messages that
+    hold the word in any letter case, in order."""
+    with ImapServer() as s:
+        c = s.tls()
+        want_body, want_subject = [], []
+        for n in range(1, 151):
+            word = ""
+            if n % 7 == 0:
+                word = ["gazpacho", "GAZPACHO", "GazPacho"][n % 3]
+                want_body.append(n)
+            subject = "Lunch GAZPACHO" if n % 11 == 0 else f"note {n}"
+            if n % 11 == 0:
+                want_subject.append(n)
+            filler = b"y" * (70000 if n % 5 == 0 else 200)  # every fifth one past 64 KiB
+            body = f"line one\r\nsoup: {word}\r\n".encode() + filler + b"\r\n"
+            append(c, "INBOX", None, f"From: a@example.com\r\nSubject: {subject}\r\n\r\n".encode()
+                   + body)
+        c.logout()
+        c = Client(s)
+        c.ok("SELECT INBOX")
+
+        def search(query):
+            r = c.ok("SEARCH " + query)
+            found = [x for x in r if x.startswith(b"* SEARCH")]
+            expect(len(found) == 1, (query, r))
+            return [int(n) for n in found[0].split()[2:]]
+
+        expect(search("BODY gazpacho") == want_body, search("BODY gazpacho"))
+        expect(search("TEXT GAZPACHO") == sorted(set(want_body) | set(want_subject)), "TEXT")
+        expect(search("SUBJECT gazpacho") == want_subject, "SUBJECT")
+        expect(search("BODY gazpachos") == [], "no match")
+        expect(search("NOT BODY gazpacho") == [n for n in range(1, 151) if n not in want_body],
+               "NOT BODY")
+
+
 def test_esearch():
     with ImapServer() as s:
         setup(s)
@@ -491,6 +528,6 @@ if __name__ == "__main__":
     run_tests([test_fetch_items_and_seen, test_binary_append_and_unknown_cte,
                test_store_and_other_sessions, test_idle_sees_flag_change,
                test_no_expunge_during_fetch, test_search_keys, test_esearch, test_searchres,
-               test_objectid,
+               test_objectid, test_search_many_messages,
                test_sort_and_thread, test_sort_and_header_search_survive_schema_v3_upgrade,
                test_preview_savedate_and_large_fetch])

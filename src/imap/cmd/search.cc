@@ -8,7 +8,14 @@
 #include <algorithm>
 #include <boost/asio/awaitable.hpp>
 #include <functional>
-#include <future>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <optional>
 #include <span>
 
@@ -109,9 +116,102 @@ Result<SliceMatches> search_slice(store::Store& store, store::MailboxId id,
   return out;
 }
 
+// Threads (one per core beyond the first) that take the second half of a big search batch.
+// Fork-join without a thread per search: the caller runs the first half, then the second
+// itself when no helper has picked it up yet, so a busy machine never waits for a helper.
+class SearchHelpers {
+ public:
+  static SearchHelpers& instance() {
+    static SearchHelpers helpers(std::max(1u, std::thread::hardware_concurrency()) - 1);
+    return helpers;
+  }
+
+  ~SearchHelpers() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  // Runs first() here and second() here or on a helper; returns when both have.
+  void both(const std::function<void()>& first, std::function<void()> second) {
+    if (threads_.empty()) {
+      first();
+      second();
+      return;
+    }
+    auto task = std::make_shared<Task>();
+    task->fn = std::move(second);
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(task);
+    }
+    wake_.notify_one();
+    std::exception_ptr failed;
+    try {
+      first();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    run(*task);  // unless a helper took it
+    std::unique_lock lock(task->mu);
+    task->finished.wait(lock, [&] { return task->done; });
+    if (failed) std::rethrow_exception(failed);
+    if (task->error) std::rethrow_exception(task->error);
+  }
+
+ private:
+  struct Task {
+    std::function<void()> fn;
+    std::atomic<bool> claimed{false};
+    std::mutex mu;
+    std::condition_variable finished;
+    bool done = false;
+    std::exception_ptr error;
+  };
+
+  explicit SearchHelpers(unsigned threads) {
+    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
+  }
+
+  static void run(Task& task) {
+    if (task.claimed.exchange(true)) return;
+    try {
+      task.fn();
+    } catch (...) {
+      task.error = std::current_exception();
+    }
+    std::lock_guard lock(task.mu);
+    task.done = true;
+    task.finished.notify_all();
+  }
+
+  void loop() {
+    for (;;) {
+      std::shared_ptr<Task> task;
+      {
+        std::unique_lock lock(mu_);
+        wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      run(*task);
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<Task>> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
 // Blocking: `search_slice` on a batch; a program that reads message contents (TEXT, BODY,
-// parsed fields) runs the batch's second half on a second thread meanwhile, so one big search
-// uses two cores (the batch's results stay in order).
+// parsed fields) may run the batch's second half on a helper thread meanwhile, so one big
+// search uses two cores (the batch's results stay in order).
 Result<SliceMatches> search_batch(store::Store& store, store::MailboxId id,
                                   const SearchProgram& program, const SearchContext& context,
                                   std::span<const MessageTarget> batch, bool keep_entries) {
@@ -120,20 +220,19 @@ Result<SliceMatches> search_batch(store::Store& store, store::MailboxId id,
     return search_slice(store, id, program, context, batch, keep_entries);
   }
   size_t half = batch.size() / 2;
-  auto second = std::async(std::launch::async, [&] {
-    return search_slice(store, id, program, context, batch.subspan(half), keep_entries);
-  });
-  auto first = search_slice(store, id, program, context, batch.first(half), keep_entries);
-  auto rest = second.get();
-  if (!first) return first.error();
-  if (!rest) return rest.error();
+  std::optional<Result<SliceMatches>> first, rest;
+  SearchHelpers::instance().both(
+      [&] { first = search_slice(store, id, program, context, batch.first(half), keep_entries); },
+      [&] { rest = search_slice(store, id, program, context, batch.subspan(half), keep_entries); });
+  if (!*first) return first->error();
+  if (!*rest) return rest->error();
   auto append = [](auto& to, auto& from) {
     to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
   };
-  append(first->matches.targets, rest->matches.targets);
-  append(first->matches.modseqs, rest->matches.modseqs);
-  append(first->entries, rest->entries);
-  return first;
+  append((*first)->matches.targets, (*rest)->matches.targets);
+  append((*first)->matches.modseqs, (*rest)->matches.modseqs);
+  append((*first)->entries, (*rest)->entries);
+  return std::move(*first);
 }
 
 // The targets (in order) that match `program`, evaluated in batches off the strand.

@@ -137,6 +137,12 @@ Status Connection::exec(const char* sql) {
   return ok();
 }
 
+Status Connection::exec_prepared(const char* sql) {
+  auto stmt = prepare(sql);
+  if (!stmt) return stmt.error();
+  return stmt->run();
+}
+
 Result<Statement> Connection::prepare(const char* sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) return Statement(it->second, db_);
@@ -151,10 +157,10 @@ int64_t Connection::changes() const { return sqlite3_changes64(db_); }
 
 int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
-ReadTransaction::ReadTransaction(Connection& db) : db_(db), status_(db.exec("BEGIN")) {}
+ReadTransaction::ReadTransaction(Connection& db) : db_(db), status_(db.exec_prepared("BEGIN")) {}
 
 ReadTransaction::~ReadTransaction() {
-  if (status_) (void)db_.exec("COMMIT");
+  if (status_) (void)db_.exec_prepared("COMMIT");
 }
 
 }  // namespace roost::store::sqlite

@@ -80,6 +80,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   Status exec(const char* sql);  // one or more statements, no parameters, rows ignored
+  // One statement (a string literal), no parameters, rows ignored, prepared once and kept:
+  // BEGIN, COMMIT and SAVEPOINT of every transaction are not parsed again each time.
+  Status exec_prepared(const char* sql);
   // `sql` must outlive the connection (a literal): the cache is keyed by its address.
   Result<Statement> prepare(const char* sql);
   int64_t changes() const;

@@ -57,7 +57,7 @@ WriteStats WriteQueue::stats() const {
 }
 
 Status WriteQueue::run_one(Request& request, WriteEffects& merged) {
-  ROOST_TRY(db_->exec("SAVEPOINT request"));
+  ROOST_TRY(db_->exec_prepared("SAVEPOINT request"));
   WriteTxn txn{*db_, {}};
   Status st;
   try {
@@ -67,13 +67,13 @@ Status WriteQueue::run_one(Request& request, WriteEffects& merged) {
   }
   if (!st) {
     // Undo only this request; the rest of the batch goes on.
-    Status undo = db_->exec("ROLLBACK TO request");
-    if (undo) undo = db_->exec("RELEASE request");
+    Status undo = db_->exec_prepared("ROLLBACK TO request");
+    if (undo) undo = db_->exec_prepared("RELEASE request");
     if (!undo) return undo;  // the transaction is unusable: fail the whole batch
     request.result = st;
     return ok();
   }
-  ROOST_TRY(db_->exec("RELEASE request"));
+  ROOST_TRY(db_->exec_prepared("RELEASE request"));
   for (auto& e : txn.effects.events) merged.events.push_back(e);
   for (auto& b : txn.effects.freed_blobs) merged.freed_blobs.push_back(std::move(b));
   request.result = ok();
@@ -82,9 +82,9 @@ Status WriteQueue::run_one(Request& request, WriteEffects& merged) {
 
 void WriteQueue::execute(std::vector<Request*>& batch) {
   WriteEffects merged;
-  Status st = db_->exec("BEGIN IMMEDIATE");
+  Status st = db_->exec_prepared("BEGIN IMMEDIATE");
   for (size_t i = 0; st && i < batch.size(); ++i) st = run_one(*batch[i], merged);
-  if (st) st = db_->exec("COMMIT");
+  if (st) st = db_->exec_prepared("COMMIT");
   if (!st) {
     (void)db_->exec("ROLLBACK");
     for (Request* r : batch) r->result = st;
