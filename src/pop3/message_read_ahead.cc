@@ -1,5 +1,8 @@
 #include "pop3/message_read_ahead.h"
 
+#include <string>
+#include <vector>
+
 namespace roost::pop3 {
 
 std::shared_ptr<const MappedFile> MessageReadAhead::take(size_t index) {
@@ -13,21 +16,28 @@ std::shared_ptr<const MappedFile> MessageReadAhead::take(size_t index) {
 Result<std::shared_ptr<const MappedFile>> MessageReadAhead::read(
     store::BlobStore& blobs, const mailbox::Pop3Maildrop& maildrop, const std::vector<bool>& skip,
     size_t index) {
-  auto file = blobs.read(maildrop.messages[index].blob.id);
-  if (!file) return file.error();
-  cached_.clear();
+  // The message asked for and the small ones after it, in one read of the store (one index
+  // transaction for all those kept in the index).
+  std::vector<size_t> which{index};
+  std::vector<std::string> ids{maildrop.messages[index].blob.id};
   size_t bytes = 0;
-  for (size_t next = index + 1; next < maildrop.messages.size() && cached_.size() < kMessages;
+  for (size_t next = index + 1; next < maildrop.messages.size() && which.size() <= kMessages;
        ++next) {
     if (next < skip.size() && skip[next]) continue;
     uint64_t size = maildrop.messages[next].blob.size;
     if (size >= kSmallBytes || bytes + size > kBytes) break;
-    auto ahead = blobs.read(maildrop.messages[next].blob.id);
-    if (!ahead) break;  // RETR of that message reads it again and reports the error
     bytes += size;
-    cached_.emplace(next, std::move(*ahead));
+    which.push_back(next);
+    ids.push_back(maildrop.messages[next].blob.id);
   }
-  return file;
+  auto read = blobs.read_many(ids);
+  if (!read.front()) return read.front().error();
+  cached_.clear();
+  for (size_t k = 1; k < which.size(); ++k) {
+    if (!read[k]) break;  // RETR of that message reads it again and reports the error
+    cached_.emplace(which[k], std::move(*read[k]));
+  }
+  return std::move(*read.front());
 }
 
 }  // namespace roost::pop3
