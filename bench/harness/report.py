@@ -88,7 +88,7 @@ def detail_rows(results, scenario_name, prefix_filter):
     """Per-command latency rows of imap-mixed: keys '<variant>.op.<OP>.p50/p99'."""
     per_target = results.get(scenario_name, {})
     roost, dc = per_target.get("roost", {}), per_target.get("dovecot", {})
-    keys = sorted({k for k in list(roost) + list(dc) if ".op." in k and k.startswith(prefix_filter)})
+    keys = sorted({k for k in list(roost) + list(dc) if k.startswith(prefix_filter + ".op.")})
     out = []
     for k in keys:
         r, d = median(roost.get(k, [])), median(dc.get(k, []))
@@ -178,11 +178,13 @@ def write_results(path, *, table, results, scenarios, ctx, started, finished, ar
         lines += ["**Quick mode: sizes far below the issue's; these numbers only show that the "
                   "tools work.**", ""]
     lines += [markdown_table(table), ""]
-    for variant in ("persistent", "churn"):
+    for variant in ("persistent", "churn", "persistent-paced", "churn-paced"):
         det = detail_rows(results, "imap-mixed", variant)
         if det:
             lines += [f"### imap-mixed ({variant}): latency per command (ms, median of rounds)",
-                      "", "| command | Roost | Dovecot | Roost/Dovecot | winner |",
+                      "", *(["The same load offered to both servers (commands/s in the command "
+                             "lines below); latency counts from each command's scheduled start.",
+                             ""] if variant.endswith("-paced") else []), "| command | Roost | Dovecot | Roost/Dovecot | winner |",
                       "|---|--:|--:|--:|---|"]
             for name, r, d, (ratio, w) in det:
                 lines.append(f"| {name} | {fmt(r)} | {fmt(d)} | {ratio} | {w} |")

@@ -156,7 +156,10 @@ class Scenario:
 
 class ImapMixed(Scenario):
     name = "imap-mixed"
-    VARIANTS = ("persistent", "churn")
+    # The first two run as fast as each server answers (throughput, CPU per command); the
+    # paced ones offer both servers the same load (--mixed-paced-rate, --mixed-churn-paced-rate
+    # commands/s, below what either sustains) and compare latency at equal load.
+    VARIANTS = ("persistent", "churn", "persistent-paced", "churn-paced")
     COMMANDS = ("SELECT", "FETCH 1:* FLAGS", "UID FETCH headers", "UID FETCH BODY.PEEK[]",
                 "UID STORE", "APPEND", "UID SEARCH", "UID MOVE", "EXPUNGE", "NOOP",
                 "IDLE (until +)", "IDLE DONE", "LOGIN", "LOGOUT")
@@ -205,12 +208,19 @@ class ImapMixed(Scenario):
                 "--seed", str(rnd + 1)]
             if a.mixed_hot_accounts:
                 argv += ["--hot-accounts", _spec("hot", a.mixed_hot_accounts)]
-            if variant == "churn":
+            if variant.startswith("churn"):
                 argv.append("--churn")
+            if variant.endswith("-paced"):
+                rate = a.mixed_churn_paced_rate if variant.startswith("churn") else a.mixed_paced_rate
+                argv[argv.index("--duration") + 1] = str(a.mixed_paced_duration)
+                argv += ["--rate", str(rate)]
             cpu0 = procstat.cpu_seconds(server.pid)
             with procstat.MemorySampler(server.pid) as mem:
                 out = self.ctx.loadgen(self.name, label, "imap-mixed", argv,
                                        timeout=a.mixed_duration + 300)
+            if variant.endswith("-paced") and out["commands_per_second"] < 0.95 * rate:
+                self.ctx.note(f"imap-mixed {variant} on {label}: {out['commands_per_second']:.0f} "
+                              f"commands/s of the {rate} offered: the server fell behind")
             cpu = procstat.cpu_seconds(server.pid) - cpu0
             self.details.append((f"{label} {variant}", rnd, out))
             commands = out["commands"]

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include "imap_client.h"
@@ -59,6 +60,7 @@ struct MixedRun {
   MessagePool pool;
   Target target;
   SteadyClock::time_point end;
+  size_t sessions = 1;  // all sessions of the run (--rate is shared among them)
   std::mutex mutex;
   MixedTotals totals;
 };
@@ -77,6 +79,7 @@ class MixedSession {
       bool failed = false;
       try {
         if (!client_) {
+          co_await pace();  // connect and LOGIN count from their actual start
           client_ = co_await open_imap(run_.target, ex, index_, account_,
                                        run_.options.common.password, &t_.latency);
           t_.commands += 1;
@@ -90,7 +93,10 @@ class MixedSession {
         client_.reset();
         failed = true;
       }
-      if (failed) co_await sleep_for(std::chrono::milliseconds(100));  // then reconnect
+      if (failed) {
+        co_await sleep_for(std::chrono::milliseconds(100));  // then reconnect
+        restart_schedule();
+      }
     }
     if (client_) co_await logout();
     std::lock_guard lock(run_.mutex);
@@ -100,13 +106,40 @@ class MixedSession {
  private:
   bool over() const { return SteadyClock::now() >= run_.end; }
 
+  // With --rate: waits for this session's next slot and returns the slot's time, from which
+  // the command's latency counts (a command that starts late because the previous answer came
+  // late is charged for the delay, as a user would feel it). Without: now.
+  Task<SteadyClock::time_point> pace() {
+    const auto& o = run_.options;
+    if (o.think_ms > 0) {
+      co_await sleep_for(std::chrono::microseconds(static_cast<int64_t>(o.think_ms * 1000)));
+    }
+    auto now = SteadyClock::now();
+    if (o.rate <= 0) co_return now;
+    if (!next_slot_) {
+      // The first slot of each session lands at a random point of one interval: no burst.
+      std::uniform_real_distribution<double> offset(0.0, 1.0);
+      next_slot_ = now + std::chrono::duration_cast<SteadyClock::duration>(interval() * offset(rng_));
+    }
+    auto slot = *next_slot_;
+    *next_slot_ += std::chrono::duration_cast<SteadyClock::duration>(interval());
+    if (slot > now) {
+      co_await sleep_for(slot - now);
+      co_return slot;
+    }
+    co_return slot;
+  }
+  // After a wait that is not a command (an IDLE spell, a reconnect): the schedule restarts now.
+  void restart_schedule() {
+    if (next_slot_) next_slot_ = SteadyClock::now();
+  }
+  std::chrono::duration<double> interval() const {
+    return std::chrono::duration<double>(run_.sessions / run_.options.rate);
+  }
+
   Task<ImapReply> timed(const char* op, std::string_view command,
                         const UntaggedHandler& on_untagged = {}) {
-    if (run_.options.think_ms > 0) {
-      co_await sleep_for(
-          std::chrono::microseconds(static_cast<int64_t>(run_.options.think_ms * 1000)));
-    }
-    auto t0 = SteadyClock::now();
+    auto t0 = co_await pace();
     ImapReply r = co_await client_->command(command, on_untagged);
     t_.latency.add(op, SteadyClock::now() - t0);
     ++t_.commands;
@@ -174,7 +207,7 @@ class MixedSession {
     if (over()) co_return;
 
     const std::string& message = run_.pool.pick(rng_);
-    auto t0 = SteadyClock::now();
+    auto t0 = co_await pace();
     ImapReply appended = co_await client_->append("INBOX", "", message);
     t_.latency.add("APPEND", SteadyClock::now() - t0);
     ++t_.commands;
@@ -197,10 +230,11 @@ class MixedSession {
 
     const auto& o = run_.options;
     if (o.idle_every > 0 && loop_ % o.idle_every == 0 && !over()) {
-      auto t1 = SteadyClock::now();
+      auto t1 = co_await pace();
       if (co_await client_->idle_start()) {
         t_.latency.add("IDLE (until +)", SteadyClock::now() - t1);
         co_await sleep_for(std::chrono::milliseconds(o.idle_ms));
+        restart_schedule();
         auto t2 = SteadyClock::now();
         co_await client_->idle_done();
         t_.latency.add("IDLE DONE", SteadyClock::now() - t2);
@@ -219,6 +253,7 @@ class MixedSession {
   std::vector<uint32_t> uids_;
   std::map<std::string, int64_t> target_size_;  // seeded size per mailbox (first SELECT)
   uint64_t loop_ = 0;
+  std::optional<SteadyClock::time_point> next_slot_;  // --rate: this session's next command
   MixedTotals t_;
 };
 
@@ -238,6 +273,7 @@ Json run_imap_mixed(const MixedOptions& o) {
           std::make_unique<MixedSession>(run, run.hot[i % run.hot.size()], 2 * i + 1));
     }
   }
+  run.sessions = sessions.size();
   auto t0 = SteadyClock::now();
   run.end = t0 + std::chrono::duration_cast<SteadyClock::duration>(
                      std::chrono::duration<double>(c.duration));
@@ -250,6 +286,7 @@ Json run_imap_mixed(const MixedOptions& o) {
   out.set("scenario", "imap-mixed");
   out.set("mode", o.churn ? "churn" : "persistent");
   out.set("clients", o.clients);
+  out.set("rate", o.rate);
   out.set("sessions", static_cast<uint64_t>(sessions.size()));
   out.set("seconds", seconds);
   out.set("timed_out", !in_time);

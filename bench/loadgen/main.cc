@@ -61,6 +61,9 @@ int run(int argc, char** argv) {
   m->add_option("--idle-every", mixed.idle_every, "Every Nth loop idles")->capture_default_str();
   m->add_option("--idle-ms", mixed.idle_ms)->capture_default_str();
   m->add_option("--think-ms", mixed.think_ms, "Pause before each command")->capture_default_str();
+  m->add_option("--rate", mixed.rate,
+                "Commands/s over all sessions, each on a fixed schedule (0: as fast as answered)")
+      ->capture_default_str();
 
   IdleFleetOptions fleet;
   auto* f = app.add_subcommand("idle-fleet", "Many idling sessions, then push latency");

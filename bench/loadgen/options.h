@@ -40,6 +40,10 @@ struct MixedOptions {
   unsigned idle_every = 5;  // every Nth loop ends with an IDLE spell
   unsigned idle_ms = 1000;
   double think_ms = 0;  // pause between commands
+  // > 0: paced at this many commands/s over all sessions (each session starts its commands on
+  // a fixed schedule, and latency counts from the scheduled start: a server that falls behind
+  // is charged for the wait). 0: every session sends its next command as soon as it can.
+  double rate = 0;
 };
 
 struct IdleFleetOptions {

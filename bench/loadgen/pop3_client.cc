@@ -3,6 +3,11 @@
 #include <stdexcept>
 
 namespace roost::bench {
+namespace {
+
+constexpr size_t kBodyBuffer = 64 * 1024;  // bulk reads for message bodies
+
+}  // namespace
 
 Task<void> Pop3Client::read_greeting() {
   std::string_view line = co_await stream_->read_line();
@@ -29,8 +34,9 @@ Task<Pop3Reply> Pop3Client::read_reply() {
 
 Task<Pop3Body> Pop3Client::read_body(std::vector<std::string>* lines) {
   Pop3Body body;
+  std::string_view line;
   for (;;) {
-    std::string_view line = co_await stream_->read_line();
+    while (!stream_->take_line(line)) co_await stream_->fill(kBodyBuffer);
     if (line == ".") break;
     if (line.starts_with(".")) line.remove_prefix(1);  // RFC 1939 §3: byte-stuffing
     if (lines != nullptr) lines->emplace_back(line);

@@ -71,26 +71,36 @@ void Stream::make_room() {
   }
 }
 
-Task<std::string_view> Stream::read_line() {
-  size_t scanned = 0;  // bytes after begin_ known to hold no LF
-  for (;;) {
-    const char* from = buf_.data() + begin_ + scanned;
-    const void* lf =
-        end_ > begin_ + scanned ? std::memchr(from, '\n', end_ - begin_ - scanned) : nullptr;
-    if (lf != nullptr) {
-      size_t at = static_cast<const char*>(lf) - buf_.data();
-      std::string_view line(buf_.data() + begin_, at - begin_);
-      begin_ = at + 1;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      co_return line;
-    }
-    scanned = end_ - begin_;
-    make_room();  // may move the unread bytes to the front; `scanned` is relative to begin_
-    end_ += co_await read_some(asio::buffer(buf_.data() + end_, buf_.size() - end_));
+bool Stream::take_line(std::string_view& line) {
+  const char* from = buf_.data() + begin_ + scanned_;
+  const void* lf =
+      end_ > begin_ + scanned_ ? std::memchr(from, '\n', end_ - begin_ - scanned_) : nullptr;
+  if (lf == nullptr) {
+    scanned_ = end_ - begin_;
+    return false;
   }
+  size_t at = static_cast<const char*>(lf) - buf_.data();
+  line = std::string_view(buf_.data() + begin_, at - begin_);
+  begin_ = at + 1;
+  scanned_ = 0;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return true;
+}
+
+Task<void> Stream::fill(size_t min_buffer) {
+  if (buf_.size() < min_buffer) buf_.resize(min_buffer);
+  make_room();  // may move the unread bytes to the front; `scanned_` is relative to begin_
+  end_ += co_await read_some(asio::buffer(buf_.data() + end_, buf_.size() - end_));
+}
+
+Task<std::string_view> Stream::read_line() {
+  std::string_view line;
+  while (!take_line(line)) co_await fill();
+  co_return line;
 }
 
 Task<void> Stream::read_exact(size_t n, std::string* out) {
+  scanned_ = 0;
   while (n > 0) {
     if (begin_ == end_) {
       begin_ = end_ = 0;

@@ -284,6 +284,18 @@ awaitable<Status> Connection::write(std::string_view bytes) {
   co_return ok();
 }
 
+awaitable<Status> Connection::write_taking(std::string& bytes) {
+  if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
+  if (out_.empty()) {
+    out_.swap(bytes);
+  } else {
+    out_.append(bytes);
+  }
+  bytes.clear();
+  if (out_.size() >= kWriteHighWater) co_return co_await flush();
+  co_return ok();
+}
+
 awaitable<Status> Connection::flush() {
   // Another coroutine of this session may be sending (a push while the command loop answers):
   // wait for it, so that writes never overlap on the socket, then send what is left.

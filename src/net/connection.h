@@ -60,6 +60,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // --- writing ---
   // Appends to the output buffer; sends when it grows past 64 KiB.
   boost::asio::awaitable<Status> write(std::string_view bytes);
+  // As write(), but takes `bytes`' buffer instead of copying it when nothing else is waiting to
+  // be sent (a big message body goes to the socket without another copy). `bytes` is left
+  // empty, possibly holding the connection's previous buffer for reuse.
+  boost::asio::awaitable<Status> write_taking(std::string& bytes);
   boost::asio::awaitable<Status> flush();
 
   // --- TLS ---

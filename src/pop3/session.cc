@@ -29,10 +29,7 @@ Session::~Session() = default;
 awaitable<Status> Session::send() {
   if (closed_) co_return make_error(ErrorKind::Io, "connection closed");
   Status st = ok();
-  if (!out_.empty()) {
-    st = co_await conn_.write(out_);
-    out_.clear();
-  }
+  if (!out_.empty()) st = co_await conn_.write_taking(out_);
   if (!st) closed_ = true;
   co_return st;
 }

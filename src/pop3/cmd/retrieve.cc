@@ -26,12 +26,11 @@ struct Stream {
   std::shared_ptr<const MappedFile> file;
   size_t at = 0;
   MessageEncoder encoder;
-  std::string slice;  // the wire bytes of the next slice
+  std::string slice;  // the wire bytes of the next slice (the first starts with the +OK line)
   bool finished = false;
 
-  // On the blocking pool: the next slice of the message into `slice`.
+  // On the blocking pool: the next slice of the message appended to `slice`.
   void encode_next() {
-    slice.clear();
     std::string_view bytes = file->bytes();
     size_t n = std::min(kSliceBytes, bytes.size() - at);
     encoder.feed(bytes.substr(at, n), slice);
@@ -49,6 +48,10 @@ awaitable<Reply> send_message(Session& session, const Command& command,
   if (!index) co_return Reply::failure(index.error().text);
   const mailbox::Pop3Message& message = session.maildrop().messages[*index];
   Stream stream(lines);
+  // The +OK line goes ahead of the first slice, so that the slice can become the output buffer
+  // as it is; a failed read drops it.
+  write_reply(stream.slice, Reply::success(lines ? "Top of message follows"
+                                                 : std::to_string(message.size) + " octets"));
   store::Store& store = session.store();
   MessageReadAhead& ahead = session.read_ahead();
   Status opened = ok();
@@ -75,13 +78,17 @@ awaitable<Reply> send_message(Session& session, const Command& command,
     co_return Reply::failure("Message " + std::to_string(*command.message) + " cannot be read now",
                              "SYS/TEMP");
   }
-  write_reply(session.out(), Reply::success(lines ? "Top of message follows"
-                                                  : std::to_string(message.size) + " octets"));
   while (true) {
-    session.out() += stream.slice;
+    // The slice's buffer becomes the output's (no copy of the body on its way to the socket).
+    if (session.out().empty()) {
+      session.out().swap(stream.slice);
+    } else {
+      session.out() += stream.slice;
+    }
     if (!(co_await session.send())) co_return Reply::sent();
     if (stream.finished) break;
     co_await session.blocking().run([&] {
+      stream.slice.clear();
       stream.encode_next();
       return true;
     });
