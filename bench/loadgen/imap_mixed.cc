@@ -83,6 +83,7 @@ class MixedSession {
           client_ = co_await open_imap(run_.target, ex, index_, account_,
                                        run_.options.common.password, &t_.latency);
           t_.commands += 1;
+          if (!run_.options.churn && t_.loops == 0) start_schedule();
         }
         co_await one_loop();
         ++t_.loops;
@@ -132,6 +133,15 @@ class MixedSession {
   // After a wait that is not a command (an IDLE spell, a reconnect): the schedule restarts now.
   void restart_schedule() {
     if (next_slot_) next_slot_ = SteadyClock::now();
+  }
+  // After the first LOGIN of a persistent session: its commands are scheduled from now on, at
+  // a random point of the first interval (the sessions' schedules stay spread out). The
+  // connection storm at the start is not charged to the commands that follow it.
+  void start_schedule() {
+    if (run_.options.rate <= 0) return;
+    std::uniform_real_distribution<double> offset(0.0, 1.0);
+    next_slot_ = SteadyClock::now() +
+                 std::chrono::duration_cast<SteadyClock::duration>(interval() * offset(rng_));
   }
   std::chrono::duration<double> interval() const {
     return std::chrono::duration<double>(run_.sessions / run_.options.rate);

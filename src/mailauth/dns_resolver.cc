@@ -9,6 +9,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "mailauth/dns_cache.h"
+
 namespace roost::mailauth {
 
 Result<IpAddress> IpAddress::parse(std::string_view text) {
@@ -134,11 +136,29 @@ class UnboundResolver final : public Resolver {
   }
 
  private:
-  // Runs one query to its answer or the timeout. Several threads may wait at once: one of them
-  // polls unbound's descriptor and runs ub_process() (which calls every finished query's
-  // callback, under mu_); the others wait on cv_ until their own query is done.
+  // The records of one query parsed by `parse` (one call per record's rdata).
   template <class T, class Parse>
   Status query(std::string_view name, int type, DnsAnswer<T>& answer, Parse parse) {
+    auto raw = lookup(name, type);
+    if (!raw) return raw.error();
+    if (raw->nxdomain) {
+      answer.nxdomain = true;
+      return ok();
+    }
+    for (const std::string& rdata : raw->rdata) {
+      if (!parse(reinterpret_cast<const uint8_t*>(rdata.data()), rdata.size())) {
+        return make_error(ErrorKind::Temporary, "malformed DNS answer",
+                          fmt::format("{} type {}", name, type));
+      }
+    }
+    return ok();
+  }
+
+  // One query from the cache, else to its answer or the timeout. Several threads may wait at
+  // once: one of them polls unbound's descriptor and runs ub_process() (which calls every
+  // finished query's callback, under mu_); the others wait on cv_ until their own query is done.
+  Result<RawDnsAnswer> lookup(std::string_view name, int type) {
+    if (auto hit = cache_.find(type, name)) return std::move(*hit);
     std::string qname(name);
     Pending pending;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
@@ -170,19 +190,18 @@ class UnboundResolver final : public Resolver {
     lock.unlock();
     std::unique_ptr<ub_result, void (*)(ub_result*)> result(pending.result, ub_resolve_free);
     if (pending.err != 0) return temporary(qname, ub_strerror(pending.err));
+    RawDnsAnswer raw;
     if (result->rcode == kRcodeNxdomain || result->nxdomain) {
-      answer.nxdomain = true;
-      return ok();
-    }
-    if (result->rcode != 0) return temporary(qname, fmt::format("rcode {}", result->rcode));
-    for (int i = 0; result->havedata && result->data[i]; ++i) {
-      if (!parse(reinterpret_cast<const uint8_t*>(result->data[i]),
-                 static_cast<size_t>(result->len[i]))) {
-        return make_error(ErrorKind::Temporary, "malformed DNS answer",
-                          fmt::format("{} type {}", qname, type));
+      raw.nxdomain = true;
+    } else if (result->rcode != 0) {
+      return temporary(qname, fmt::format("rcode {}", result->rcode));
+    } else {
+      for (int i = 0; result->havedata && result->data[i]; ++i) {
+        raw.rdata.emplace_back(result->data[i], static_cast<size_t>(result->len[i]));
       }
     }
-    return ok();
+    cache_.put(type, qname, raw, result->ttl);
+    return raw;
   }
 
   static Error temporary(const std::string& name, std::string_view why) {
@@ -192,6 +211,7 @@ class UnboundResolver final : public Resolver {
 
   ub_ctx* ctx_;
   uint32_t timeout_ms_;
+  DnsCache cache_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool polling_ = false;

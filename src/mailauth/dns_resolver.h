@@ -62,7 +62,8 @@ struct ResolverOptions {
 };
 
 // The resolver Roost uses: libunbound (Debian's libunbound8), forwarding to the configured
-// servers or resolving recursively itself, with its own cache.
+// servers or resolving recursively itself, with its own cache and, in front of it, a DnsCache
+// (answers for their TTL without a hand-off to unbound's worker thread).
 Result<std::unique_ptr<Resolver>> make_unbound_resolver(const ResolverOptions& options);
 
 // The reverse-lookup name of an address: "4.3.2.1.in-addr.arpa", nibbles under "ip6.arpa".
