@@ -27,8 +27,17 @@ constexpr const char* kSearches[] = {
     "UID SEARCH BODY \"budget\"",
 };
 
+// A command slower than --slow-ms: when it started (seconds into the run), what, how long.
+struct SlowSample {
+  double at = 0;
+  std::string op;
+  double ms = 0;
+  size_t session = 0;
+};
+
 struct MixedTotals {
   LatencySet latency;
+  std::vector<SlowSample> slow;
   uint64_t commands = 0;
   uint64_t loops = 0;
   uint64_t literal_bytes = 0;
@@ -40,6 +49,7 @@ struct MixedTotals {
     commands += o.commands;
     loops += o.loops;
     literal_bytes += o.literal_bytes;
+    slow.insert(slow.end(), o.slow.begin(), o.slow.end());
     for (const auto& [k, v] : o.no_replies) no_replies[k] += v;
     for (const auto& [k, v] : o.errors) errors[k] += v;
   }
@@ -59,6 +69,7 @@ struct MixedRun {
   std::vector<std::string> hot;
   MessagePool pool;
   Target target;
+  SteadyClock::time_point start;
   SteadyClock::time_point end;
   size_t sessions = 1;  // all sessions of the run (--rate is shared among them)
   std::mutex mutex;
@@ -147,11 +158,20 @@ class MixedSession {
     return std::chrono::duration<double>(run_.sessions / run_.options.rate);
   }
 
+  void record(const char* op, SteadyClock::time_point t0) {
+    auto took = SteadyClock::now() - t0;
+    t_.latency.add(op, took);
+    double ms = std::chrono::duration<double, std::milli>(took).count();
+    if (run_.options.slow_ms > 0 && ms >= run_.options.slow_ms) {
+      t_.slow.push_back({seconds_between(run_.start, t0), op, ms, index_});
+    }
+  }
+
   Task<ImapReply> timed(const char* op, std::string_view command,
                         const UntaggedHandler& on_untagged = {}) {
     auto t0 = co_await pace();
     ImapReply r = co_await client_->command(command, on_untagged);
-    t_.latency.add(op, SteadyClock::now() - t0);
+    record(op, t0);
     ++t_.commands;
     if (!r.ok()) ++t_.no_replies[std::string(op) + ": " + r.status + " " + r.text.substr(0, 80)];
     co_return r;
@@ -219,7 +239,7 @@ class MixedSession {
     const std::string& message = run_.pool.pick(rng_);
     auto t0 = co_await pace();
     ImapReply appended = co_await client_->append("INBOX", "", message);
-    t_.latency.add("APPEND", SteadyClock::now() - t0);
+    record("APPEND", t0);
     ++t_.commands;
     if (!appended.ok()) ++t_.no_replies["APPEND: " + appended.status + " " + appended.text];
     if (over()) co_return;
@@ -285,6 +305,7 @@ Json run_imap_mixed(const MixedOptions& o) {
   }
   run.sessions = sessions.size();
   auto t0 = SteadyClock::now();
+  run.start = t0;
   run.end = t0 + std::chrono::duration_cast<SteadyClock::duration>(
                      std::chrono::duration<double>(c.duration));
   for (size_t i = 0; i < sessions.size(); ++i) rt.spawn(i / 2, sessions[i]->run());
@@ -312,6 +333,22 @@ Json run_imap_mixed(const MixedOptions& o) {
   Json errors = Json::object();
   for (const auto& [k, v] : t.errors) errors.set(k, v);
   out.set("errors", std::move(errors));
+  if (o.slow_ms > 0) {
+    std::vector<SlowSample> slow = t.slow;
+    std::sort(slow.begin(), slow.end(),
+              [](const SlowSample& a, const SlowSample& b) { return a.at < b.at; });
+    Json list = Json::array();
+    for (size_t i = 0; i < slow.size() && i < 5000; ++i) {
+      Json one = Json::object();
+      one.set("at", slow[i].at);
+      one.set("op", slow[i].op);
+      one.set("ms", slow[i].ms);
+      one.set("session", static_cast<uint64_t>(slow[i].session));
+      list.push(std::move(one));
+    }
+    out.set("slow_commands", std::move(list));
+    out.set("slow_count", static_cast<uint64_t>(slow.size()));
+  }
   out.set("loadgen", loadgen_usage());
   return out;
 }

@@ -64,6 +64,9 @@ int run(int argc, char** argv) {
   m->add_option("--rate", mixed.rate,
                 "Commands/s over all sessions, each on a fixed schedule (0: as fast as answered)")
       ->capture_default_str();
+  m->add_option("--slow-ms", mixed.slow_ms,
+                "List each command that took at least this many ms (0: none)")
+      ->capture_default_str();
 
   IdleFleetOptions fleet;
   auto* f = app.add_subcommand("idle-fleet", "Many idling sessions, then push latency");

@@ -44,6 +44,7 @@ struct MixedOptions {
   // a fixed schedule, and latency counts from the scheduled start: a server that falls behind
   // is charged for the wait). 0: every session sends its next command as soon as it can.
   double rate = 0;
+  double slow_ms = 0;  // > 0: list every command that took at least this long (when, what)
 };
 
 struct IdleFleetOptions {
