@@ -218,7 +218,9 @@ class ImapMixed(Scenario):
             with procstat.MemorySampler(server.pid) as mem:
                 out = self.ctx.loadgen(self.name, label, "imap-mixed", argv,
                                        timeout=a.mixed_duration + 300)
-            if variant.endswith("-paced") and out["commands_per_second"] < 0.95 * rate:
+            # IDLE spells and LOGOUTs take no slot, so a server that keeps up delivers about
+            # 93% of the offered rate; well below that it fell behind.
+            if variant.endswith("-paced") and out["commands_per_second"] < 0.85 * rate:
                 self.ctx.note(f"imap-mixed {variant} on {label}: {out['commands_per_second']:.0f} "
                               f"commands/s of the {rate} offered: the server fell behind")
             cpu = procstat.cpu_seconds(server.pid) - cpu0

@@ -78,11 +78,17 @@ struct MixedRun {
 
 class MixedSession {
  public:
+  static constexpr double kSpreadIntervals = 4;
+
   MixedSession(MixedRun& run, std::string account, size_t index)
       : run_(run),
         account_(std::move(account)),
         index_(index),
-        rng_(run.options.common.seed + index * 1000003) {}
+        rng_(run.options.common.seed + index * 1000003),
+        // Sessions start at different points of the mix (the SEARCH rotation, INBOX/Archive,
+        // the IDLE loop), as real clients do; in lockstep every hot session would run the BODY
+        // search of the same mailbox at the same moment.
+        loop_(rng_() % 60) {}
 
   Task<void> run() {
     auto ex = co_await asio::this_coro::executor;
@@ -145,12 +151,13 @@ class MixedSession {
   void restart_schedule() {
     if (next_slot_) next_slot_ = SteadyClock::now();
   }
-  // After the first LOGIN of a persistent session: its commands are scheduled from now on, at
-  // a random point of the first interval (the sessions' schedules stay spread out). The
+  // After the first LOGIN of a persistent session: its commands are scheduled from now on,
+  // starting at a random point of the next kSpreadIntervals intervals, so that the sessions'
+  // schedules stay spread out (their random starting loops spread the mix itself). The
   // connection storm at the start is not charged to the commands that follow it.
   void start_schedule() {
     if (run_.options.rate <= 0) return;
-    std::uniform_real_distribution<double> offset(0.0, 1.0);
+    std::uniform_real_distribution<double> offset(0.0, kSpreadIntervals);
     next_slot_ = SteadyClock::now() +
                  std::chrono::duration_cast<SteadyClock::duration>(interval() * offset(rng_));
   }
