@@ -2,6 +2,9 @@
 // nesting depth never grows the call stack (RFC 2046 §5.1, RFC 9051 §6.4.5 offsets).
 #include <algorithm>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "mime/address.h"
 #include "mime/content_type.h"
@@ -14,13 +17,21 @@
 namespace roost::mime {
 namespace {
 
-// '\n' bytes in `s`, eight at a time (std::count does one per step at -O2; body line counts
-// were 8% of parsing a 1 MiB message).
+// '\n' bytes in `s`: sixteen at a time with SSE2, else eight at a time in a 64-bit word
+// (std::count does one per step at -O2; body line counts were 8% of parsing a 1 MiB message).
 uint64_t count_newlines(std::string_view s) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full;
   uint64_t n = 0;
   size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i newline = _mm_set1_epi8('\n');
+  for (; i + 16 <= s.size(); i += 16) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    n += static_cast<uint64_t>(
+        __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, newline)))));
+  }
+#else
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full;
   for (; i + 8 <= s.size(); i += 8) {
     uint64_t word;
     std::memcpy(&word, s.data() + i, 8);
@@ -29,6 +40,7 @@ uint64_t count_newlines(std::string_view s) {
     uint64_t zero = ~(((word & kLow7) + kLow7) | word | kLow7);
     n += ((zero >> 7) * kOnes) >> 56;  // sum of the eight 0/1 bytes
   }
+#endif
   for (; i < s.size(); ++i) n += s[i] == '\n';
   return n;
 }

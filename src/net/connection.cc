@@ -26,7 +26,7 @@ using asio::awaitable;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-constexpr size_t kReadSize = 16 * 1024;
+constexpr size_t kReadSize = 64 * 1024;
 constexpr size_t kWriteHighWater = 64 * 1024;
 // Buffers that grew past this during a burst are freed when the connection goes idle, so a
 // session that waits for its client holds no buffer beyond a few hundred bytes. Only then: a

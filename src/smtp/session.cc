@@ -90,7 +90,8 @@ MessageSpool& Session::spool() {
   if (!spool_) {
     std::string path = options().spool_dir + "/" + conn_.session_id() + "-" +
                        std::to_string(++spools_);
-    spool_ = std::make_unique<MessageSpool>(path, 256 * 1024);
+    spool_ = std::make_unique<MessageSpool>(path, options().spool_message_memory,
+                                            shared_->spool_memory.get());
   }
   return *spool_;
 }
@@ -254,8 +255,9 @@ void register_smtp(net::Server& server, SmtpServices services, SmtpOptions optio
   }
   auto rate = std::make_shared<SendRateLimiter>(options.messages_per_hour, *services.clock);
   RecipientResolver resolver(options.rules);
-  auto shared = std::make_shared<const Session::Shared>(
-      Session::Shared{std::move(services), std::move(options), std::move(resolver), rate});
+  auto spool_memory = std::make_shared<SpoolMemory>(options.spool_total_memory);
+  auto shared = std::make_shared<const Session::Shared>(Session::Shared{
+      std::move(services), std::move(options), std::move(resolver), rate, spool_memory});
   net::SessionHandler handler = [shared](net::Connection& conn) { return serve(shared, conn); };
   for (net::Protocol p : {net::Protocol::Submission, net::Protocol::Submissions,
                           net::Protocol::Smtp, net::Protocol::Lmtp}) {

@@ -56,6 +56,10 @@ struct SmtpServices {
 struct SmtpOptions {
   std::string hostname = "localhost";          // greeting, Received:, Message-ID
   std::string spool_dir;                       // where large messages spill (<data_dir>/smtp-spool)
+  // Messages are received into memory up to spool_message_memory bytes each and
+  // spool_total_memory bytes for all sessions together; beyond either, into a spool file.
+  size_t spool_message_memory = 4 * 1024 * 1024;
+  uint64_t spool_total_memory = 64 * 1024 * 1024;
   uint64_t max_message_size = 64 * 1024 * 1024;  // SIZE (RFC 1870)
   size_t max_recipients = 100;                 // per message (RFC 5321 §4.5.3.1.8: >= 100)
   uint32_t messages_per_hour = 200;            // per submitting account; 0 = unlimited
@@ -85,6 +89,7 @@ class Session {
     SmtpOptions options;
     RecipientResolver resolver;
     std::shared_ptr<SendRateLimiter> rate;
+    std::shared_ptr<SpoolMemory> spool_memory;
   };
 
   Session(std::shared_ptr<const Shared> shared, net::Connection& conn);

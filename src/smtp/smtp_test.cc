@@ -143,6 +143,86 @@ TEST(SmtpSpool, SpillsAndReadsBackInOrder) {
   std::filesystem::remove_all(dir);
 }
 
+// Reads a spool back as one string.
+std::string spooled(const MessageSpool& spool) {
+  std::string all;
+  EXPECT_TRUE(spool.for_each_chunk([&](std::string_view c) {
+    all += c;
+    return ok();
+  }));
+  return all;
+}
+
+TEST(SmtpSpool, KeepsMessagesInMemoryWithinTheBudgets) {
+  std::string dir = std::filesystem::temp_directory_path() /
+                    ("roost-spool-mem-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  SpoolMemory budget(1024 * 1024);
+  std::string expected;
+  {
+    MessageSpool spool(dir + "/a", 512 * 1024, &budget);
+    for (int i = 0; i < 3000; ++i) {  // 300 KB in pieces of 100 bytes
+      std::string piece(100, static_cast<char>('a' + i % 26));
+      spool.append(piece);
+      expected += piece;
+      ASSERT_FALSE(spool.wants_spill());
+    }
+    EXPECT_FALSE(spool.has_file());
+    EXPECT_EQ(budget.used(), expected.size());
+    EXPECT_EQ(spooled(spool), expected);
+    EXPECT_EQ(spool.head(), expected.substr(0, MessageSpool::kHeadBytes));
+    // Past its own limit the message goes to the file, all of it, in order.
+    std::string more(300 * 1024, 'z');
+    spool.append(more);
+    expected += more;
+    ASSERT_TRUE(spool.wants_spill());
+    ASSERT_TRUE(spool.spill());
+    EXPECT_TRUE(spool.has_file());
+    EXPECT_EQ(budget.used(), 0u);  // what went to the file is given back
+    spool.append("tail");
+    expected += "tail";
+    EXPECT_EQ(spooled(spool), expected);
+    EXPECT_EQ(spool.size(), expected.size());
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/a"));
+  EXPECT_EQ(budget.used(), 0u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SmtpSpool, SharedBudgetSendsLaterMessagesToFiles) {
+  std::string dir = std::filesystem::temp_directory_path() /
+                    ("roost-spool-shared-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  SpoolMemory budget(400 * 1024);
+  MessageSpool first(dir + "/1", 4 * 1024 * 1024, &budget);
+  first.append(std::string(300 * 1024, 'a'));
+  EXPECT_FALSE(first.wants_spill());
+  EXPECT_EQ(budget.used(), 300u * 1024);
+  // The second does not fit beside the first: it is written to its file as it arrives.
+  MessageSpool second(dir + "/2", 4 * 1024 * 1024, &budget);
+  std::string expected;
+  for (int i = 0; i < 8; ++i) {
+    std::string piece(64 * 1024, static_cast<char>('0' + i));
+    second.append(piece);
+    expected += piece;
+    if (second.wants_spill()) {
+      ASSERT_TRUE(second.spill());
+    }
+  }
+  EXPECT_TRUE(second.has_file());
+  EXPECT_EQ(budget.used(), 300u * 1024);
+  EXPECT_EQ(spooled(second), expected);
+  first.clear();
+  EXPECT_EQ(budget.used(), 0u);
+  // With the budget free again, a new message stays in memory.
+  second.clear();
+  second.append("Subject: small\r\n\r\nbody\r\n");
+  EXPECT_FALSE(second.has_file());
+  EXPECT_EQ(spooled(second), "Subject: small\r\n\r\nbody\r\n");
+  second.clear();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SmtpReply, MultiLineAndInjection) {
   Reply r = Reply::make(250, "", "mx greets you");
   r.more = {"PIPELINING", "SIZE 10"};
