@@ -35,7 +35,7 @@ SIZES = {
     "mixed_seed": (200, 40),
     "mixed_duration": (60, 10),
     "mixed_paced_duration": (30, 8),
-    "mixed_paced_rate": (700, 100),
+    "mixed_paced_rate": (450, 100),
     "mixed_churn_paced_rate": (200, 40),
     "fleet_sessions": (20000, 2000),
     "fleet_accounts": (1000, 100),

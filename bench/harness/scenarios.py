@@ -402,7 +402,8 @@ class BigMailbox(Scenario):
                       f"{time.monotonic() - t0:.0f} s (not timed in the table)")
         self._start("roost", roost)
         dovecot = self._start("dovecot",
-                              DovecotServer(self._dir("dovecot"), [self.ACCOUNT], PASSWORD))
+                              DovecotServer(self._dir("dovecot"), [self.ACCOUNT], PASSWORD,
+                                            imap_vsz_limit="4G"))
         dovecot.populate_maildir(self.ACCOUNT, source)
         # Not timed: the first SELECT (Dovecot builds its index of the new Maildir here).
         for label, server in self.servers.items():
@@ -471,7 +472,8 @@ class Pop3Drain(Scenario):
             self.ctx.note("pop3-drain: this Roost build does not offer POP3 yet; Roost column "
                           "is n/a")
         dovecot = self._start("dovecot",
-                              DovecotServer(self._dir("dovecot"), [self.ACCOUNT], PASSWORD))
+                              DovecotServer(self._dir("dovecot"), [self.ACCOUNT], PASSWORD,
+                                            imap_vsz_limit="4G"))
         dovecot.populate_maildir(self.ACCOUNT, source)
         # Not timed: one drain each (Dovecot indexes the Maildir and caches POP3 UIDLs).
         for label, server in self.servers.items():

@@ -188,7 +188,7 @@ class DovecotServer:
     PROBE_USER = "probe"  # tests/lib/dovecot.py logs in as the first user at start
 
     def __init__(self, workdir, users, password, sessions=200, performance_login=False,
-                 hibernate_seconds=0):
+                 hibernate_seconds=0, imap_vsz_limit=None):
         # The probe login at start-up uses the plain password; the benchmark users get the
         # same argon2id hash Roost stores, so both servers do the same work per login.
         hashed = "{ARGON2ID}" + argon2id_hash(password)
@@ -198,6 +198,7 @@ class DovecotServer:
         self.sessions = sessions
         self.performance_login = performance_login
         self.hibernate_seconds = hibernate_seconds
+        self.imap_vsz_limit = imap_vsz_limit
         self.dc = None
 
     def extra_config(self):
@@ -205,6 +206,10 @@ class DovecotServer:
         # The imap and pop3 services have their own process_limit (1024 built in), which
         # default_process_limit does not raise; one process per session.
         imap = [f"  process_limit = {limit}"]
+        if self.imap_vsz_limit:
+            # An imap process's address space (256 MB by default) is too small for some
+            # commands on a mailbox of a million messages; an administrator of one raises it.
+            imap.append(f"  vsz_limit = {self.imap_vsz_limit}")
         parts = [
             "# roost bench: limits raised so the load fits; everything else is Dovecot's default.",
             "mail_max_userip_connections = 100000",
