@@ -251,13 +251,15 @@ TEST_F(MailboxViewTest, LoadAfterSelectTellsWhatChangedSince) {
   EXPECT_TRUE(view.take_updates(true).empty());
 }
 
-// A view of a mailbox big enough for the store to read its flag table in two ranges
+// A view of a mailbox big enough for the store to read its flag table in three ranges
 // (SqliteStore::kSplitScanMin), loaded while another thread appends, flags and expunges in both
 // ranges, is the store's mailbox exactly once refreshed. (The refresh re-reads whatever changed
 // since SELECT, so this checks the whole path; the store's FlagTableIsOneSnapshotWhileOthersWrite
 // checks that the table itself is one snapshot.)
 TEST_F(MailboxViewTest, BigViewLoadedWhileOthersWriteEndsAsTheStore) {
-  constexpr uint32_t kMessages = store::sqlite::SqliteStore::kSplitScanMin + 4000;
+  constexpr uint32_t kMessages = std::max(store::sqlite::SqliteStore::kSplitScanMin,
+                                          3 * store::sqlite::SqliteStore::kRowsPerScan) +
+                                 4000;
   auto blob = store_->blobs().put("one blob shared by every entry");
   ASSERT_TRUE(blob);
   store::NewMessage m;

@@ -553,7 +553,9 @@ TEST_P(SqliteStoreTest, FlagTableOfABigMailboxIsReadInTwoRanges) {
 // expunges in both ranges, every table read must still be the mailbox exactly as it was at the
 // table's HIGHESTMODSEQ (the one writer records each state it leaves behind).
 TEST_P(SqliteStoreTest, FlagTableIsOneSnapshotWhileOthersWrite) {
-  constexpr uint32_t kMessages = sqlite::SqliteStore::kSplitScanMin + 4000;
+  // Three ranges: the first read by the caller, two on other connections.
+  constexpr uint32_t kMessages =
+      std::max(sqlite::SqliteStore::kSplitScanMin, 3 * sqlite::SqliteStore::kRowsPerScan) + 4000;
   constexpr int kRounds = 24;
   Account a = make_account();
   MailboxInfo inbox = mailbox(a.id, "INBOX");
