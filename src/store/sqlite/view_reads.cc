@@ -209,7 +209,10 @@ Result<FlagTable> SqliteStore::flag_table(MailboxId mailbox, ModSeq since) {
     if (mb->messages >= kSplitScanMin && std::thread::hardware_concurrency() > 1) {
       parts = std::clamp<size_t>(mb->messages / kRowsPerScan, 2, kMaxScans);
     }
-    std::vector<Uid> bounds{0};  // range i is [bounds[i], bounds[i + 1] - 1]; the last is open
+    std::vector<Uid> bounds{0};  // range i starts at bounds[i]
+    auto last_of = [&bounds](size_t i) {  // the last UID of range i; the last range is open
+      return i + 1 < bounds.size() ? bounds[i + 1] - 1 : kLastUid;
+    };
     std::vector<std::future<std::optional<FlagRows>>> others;
     if (parts > 1) {
       auto lowest = lowest_uid(db, mailbox);
@@ -221,7 +224,7 @@ Result<FlagTable> SqliteStore::flag_table(MailboxId mailbox, ModSeq since) {
       size_t expected = mb->messages / (bounds.size());
       for (size_t i = 1; i < bounds.size(); ++i) {
         Uid first = bounds[i];
-        Uid last = i + 1 < bounds.size() ? bounds[i + 1] - 1 : kLastUid;
+        Uid last = last_of(i);
         try {
           others.push_back(std::async(std::launch::async, [this, mailbox, first, last, expected,
                                                            modseq = mb->highest_modseq] {
@@ -233,8 +236,7 @@ Result<FlagTable> SqliteStore::flag_table(MailboxId mailbox, ModSeq since) {
       }
     }
     FlagRows rows;
-    Uid first_last = bounds.size() > 1 ? bounds[1] - 1 : kLastUid;
-    Status st = read_flag_rows(db, mailbox, 0, first_last, mb->messages, rows);
+    Status st = read_flag_rows(db, mailbox, 0, last_of(0), mb->messages, rows);
     for (size_t i = 1; i < bounds.size(); ++i) {
       // Every future is waited for, whatever happened to the ranges before it.
       std::optional<FlagRows> part = others[i - 1].valid() ? others[i - 1].get() : std::nullopt;
@@ -242,8 +244,7 @@ Result<FlagTable> SqliteStore::flag_table(MailboxId mailbox, ModSeq since) {
       if (part) {
         append_rows(rows, std::move(*part));
       } else {
-        Uid last = i + 1 < bounds.size() ? bounds[i + 1] - 1 : kLastUid;
-        st = read_flag_rows(db, mailbox, bounds[i], last, 0, rows);
+        st = read_flag_rows(db, mailbox, bounds[i], last_of(i), 0, rows);
       }
     }
     ROOST_TRY(st);
