@@ -284,14 +284,18 @@ awaitable<Status> Connection::write(std::string_view bytes) {
   co_return ok();
 }
 
-awaitable<Status> Connection::write_taking(std::string& bytes) {
-  if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
-  if (out_.empty()) {
-    out_.swap(bytes);
+void append_taking(std::string& out, std::string& bytes) {
+  if (out.empty()) {
+    out.swap(bytes);
   } else {
-    out_.append(bytes);
+    out.append(bytes);
   }
   bytes.clear();
+}
+
+awaitable<Status> Connection::write_taking(std::string& bytes) {
+  if (closed_) co_return make_error(ErrorKind::Io, "connection closed", "closed by server");
+  append_taking(out_, bytes);
   if (out_.size() >= kWriteHighWater) co_return co_await flush();
   co_return ok();
 }

@@ -25,6 +25,11 @@
 
 namespace roost::net {
 
+// Appends `bytes` to `out`, taking `bytes`' buffer instead of copying it when `out` is empty (a
+// big message body reaches the socket without another copy). `bytes` is left empty, possibly
+// holding `out`'s previous buffer for reuse.
+void append_taking(std::string& out, std::string& bytes);
+
 class ServerState;  // internal to server.cc
 
 // Why a connection is handed to a refusal handler instead of the session handler.
@@ -60,9 +65,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // --- writing ---
   // Appends to the output buffer; sends when it grows past 64 KiB.
   boost::asio::awaitable<Status> write(std::string_view bytes);
-  // As write(), but takes `bytes`' buffer instead of copying it when nothing else is waiting to
-  // be sent (a big message body goes to the socket without another copy). `bytes` is left
-  // empty, possibly holding the connection's previous buffer for reuse.
+  // As write(), but through append_taking(): `bytes`' buffer becomes the output's when nothing
+  // else is waiting to be sent.
   boost::asio::awaitable<Status> write_taking(std::string& bytes);
   boost::asio::awaitable<Status> flush();
 

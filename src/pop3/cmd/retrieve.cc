@@ -79,16 +79,10 @@ awaitable<Reply> send_message(Session& session, const Command& command,
                              "SYS/TEMP");
   }
   while (true) {
-    // The slice's buffer becomes the output's (no copy of the body on its way to the socket).
-    if (session.out().empty()) {
-      session.out().swap(stream.slice);
-    } else {
-      session.out() += stream.slice;
-    }
+    net::append_taking(session.out(), stream.slice);
     if (!(co_await session.send())) co_return Reply::sent();
     if (stream.finished) break;
-    co_await session.blocking().run([&] {
-      stream.slice.clear();
+    co_await session.blocking().run([&] {  // append_taking() left the slice empty
       stream.encode_next();
       return true;
     });
