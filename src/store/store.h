@@ -140,8 +140,9 @@ class Store {
       AccountId account, std::function<void(const MailboxEvent&)> callback) = 0;
 
   // --- maintenance ---
-  // Start-up repair: removes temp files and blobs no entry references; reports
-  // entries whose blob is missing. Returns a human-readable summary.
+  // Crash repair: removes temp files and blobs no entry references; reports entries whose blob
+  // is missing. Returns a human-readable summary. Opening a store runs it when the last process
+  // to use the store did not close it; call it only while no other process has the store open.
   virtual Result<std::string> repair() = 0;
 };
 
@@ -154,9 +155,12 @@ struct SqliteStoreOptions {
   // Blobs up to this size are kept in the index instead of a file of their own: one fsync (the
   // index commit) instead of four or five per new message. 0 = every blob in a file.
   uint64_t inline_blob_max = 64 * 1024;
+  // Mailboxes of this many messages or more keep their flag table in a file of its own as well
+  // (sqlite/flag_snapshot.h), read at the first FETCH 1:* FLAGS of a session. 0 = never.
+  uint32_t flag_snapshot_min = 50000;
 };
 
-// Opens (creating if needed) the embedded store and runs repair().
+// Opens (creating if needed) the embedded store; runs repair() after an unclean stop.
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& options);
 
 }  // namespace roost::store

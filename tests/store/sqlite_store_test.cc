@@ -58,6 +58,13 @@ class SqliteStoreTest : public StoreTest {
         << sqlite3_errmsg(db);
     sqlite3_close(db);
   }
+  std::string lock_text() {
+    std::ifstream in(dir() + "/index.lock");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  // What a process killed with the store open leaves behind.
+  void leave_as_after_a_crash() { std::ofstream(dir() + "/index.lock") << "open\n"; }
+  bool tmp_is_empty() { return std::filesystem::is_empty(std::filesystem::path(dir()) / "tmp"); }
 };
 
 TEST_P(SqliteStoreTest, BlobFilesLiveUnderFanOutDirs) {
@@ -70,9 +77,6 @@ TEST_P(SqliteStoreTest, BlobFilesLiveUnderFanOutDirs) {
 }
 
 TEST_P(SqliteStoreTest, BlobBatchPlacesFilesOnlyAtSync) {
-  auto tmp_is_empty = [&] {
-    return std::filesystem::is_empty(std::filesystem::path(dir()) / "tmp");
-  };
   {
     auto dropped = store().blobs().begin_batch();
     ASSERT_TRUE(dropped);
@@ -242,10 +246,11 @@ TEST_P(SqliteStoreTest, RepairRemovesLeftoversAndReportsMissing) {
   auto orphan = store().blobs().put("never appended");
   ASSERT_TRUE(orphan);
   store_.reset();
+  leave_as_after_a_crash();
   { std::ofstream(dir() + "/tmp/123.4") << "half a message"; }
   std::filesystem::remove(*GetParam().blob_path(dir(), lost.blob.id));
   exec_sql("UPDATE mailboxes SET messages = 99, unseen = 0; UPDATE usage SET bytes = 7;");
-  reopen();  // repair runs at open
+  reopen();  // repair runs at open after a crash
   EXPECT_FALSE(std::filesystem::exists(*GetParam().blob_path(dir(), orphan->id)));
   EXPECT_TRUE(std::filesystem::exists(*GetParam().blob_path(dir(), kept.blob.id)));
   EXPECT_TRUE(std::filesystem::is_empty(std::filesystem::path(dir()) / "tmp"));
@@ -259,6 +264,53 @@ TEST_P(SqliteStoreTest, RepairRemovesLeftoversAndReportsMissing) {
             std::string::npos)
       << *summary;
   EXPECT_EQ(uids_of(inbox.id).size(), 2u);  // reported, not dropped
+}
+
+TEST_P(SqliteStoreTest, RepairRunsAtOpenOnlyAfterAnUncleanStop) {
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  ASSERT_TRUE(store().append(inbox.id, {message("one")}));
+  EXPECT_EQ(lock_text(), "open\n");
+  store_.reset();
+  EXPECT_EQ(lock_text(), "clean\n");
+  exec_sql("UPDATE mailboxes SET messages = 99");  // drift only the full repair would see
+  { std::ofstream(dir() + "/tmp/123.4") << "half a message"; }
+  reopen();
+  EXPECT_EQ(mailbox(a.id, "INBOX").messages, 99u);  // no full scan after a clean stop
+  EXPECT_TRUE(tmp_is_empty());  // but its temp files are nobody's: it was alone
+  EXPECT_EQ(lock_text(), "open\n");
+  store_.reset();
+  leave_as_after_a_crash();
+  reopen();
+  EXPECT_EQ(mailbox(a.id, "INBOX").messages, 1u);
+  // A store from before the marker existed has no lock file: repaired once.
+  store_.reset();
+  std::filesystem::remove(dir() + "/index.lock");
+  exec_sql("UPDATE mailboxes SET messages = 98");
+  reopen();
+  EXPECT_EQ(mailbox(a.id, "INBOX").messages, 1u);
+}
+
+TEST_P(SqliteStoreTest, ASecondOpenerNeitherRepairsNorRecordsTheStop) {
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  ASSERT_TRUE(store().append(inbox.id, {message("one")}));
+  exec_sql("UPDATE mailboxes SET messages = 99");
+  // The first opener's append in flight (a server, while `roost import` opens the store).
+  { std::ofstream(dir() + "/tmp/123.4") << "half a message"; }
+  leave_as_after_a_crash();  // the lock says why a repair would be due, yet one is not alone
+  auto second = GetParam().open(dir());
+  ASSERT_TRUE(second) << second.error().describe();
+  EXPECT_FALSE(tmp_is_empty());
+  EXPECT_EQ((*second)->find_mailbox(a.id, "INBOX")->messages, 99u);
+  store_.reset();  // not the last one out
+  EXPECT_EQ(lock_text(), "open\n");
+  store_ = std::move(*second);
+  ASSERT_TRUE(store().append(inbox.id, {message("two")}));
+  store_.reset();
+  EXPECT_EQ(lock_text(), "clean\n");
+  reopen();
+  EXPECT_EQ(mailbox(a.id, "INBOX").messages, 100u);
 }
 
 TEST_P(SqliteStoreTest, SchemaVersion5IsUpgradedWithSmallBlobsInTheIndex) {
@@ -344,6 +396,7 @@ TEST_P(SqliteStoreTest, RepairDropsIndexBytesNoEntryUses) {
   NewMessage gone = message("entry lost");
   ASSERT_TRUE(store().append(inbox.id, {kept, gone}));
   store_.reset();
+  leave_as_after_a_crash();
   exec_sql("DELETE FROM messages WHERE uid = 2");
   reopen();  // repair: refcount to 0, row and bytes dropped
   EXPECT_EQ(count_rows("SELECT count(*) FROM inline_blobs"), 1);

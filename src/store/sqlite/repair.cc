@@ -139,6 +139,11 @@ Result<std::string> SqliteStore::repair() {
       if (indexed.count(id) != 0) continue;
       if (blobs_.remove_if_unused(id, [] { return true; })) ++report.orphan_files;
     }
+    // Flag snapshots are a cache of the index: after a crash they are read again from it.
+    std::string views = data_dir_ + "/views";
+    if (auto names = env_.list_dir(views)) {
+      for (const std::string& name : *names) (void)env_.remove(views + "/" + name);
+    }
     return ok();
   }));
   std::string summary = report.summary();

@@ -201,7 +201,7 @@ Status migrate(Connection& db, int from) {
 
 }  // namespace
 
-Status prepare_schema(Connection& db, bool durable) {
+Result<bool> prepare_schema(Connection& db, bool durable) {
   ROOST_TRY(db.exec("PRAGMA journal_mode=WAL"));
   ROOST_TRY(db.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   ROOST_TRY(db.exec("BEGIN IMMEDIATE"));
@@ -211,12 +211,14 @@ Status prepare_schema(Connection& db, bool durable) {
     st = make_error(ErrorKind::Corrupt, "index is from a newer Roost",
                     "schema version " + std::to_string(*version));
   }
-  if (st && *version < kSchemaVersion) st = migrate(db, *version);
+  bool migrated = st && *version < kSchemaVersion;
+  if (migrated) st = migrate(db, *version);
   if (!st) {
     (void)db.exec("ROLLBACK");
-    return st;
+    return st.error();
   }
-  return db.exec("COMMIT");
+  ROOST_TRY(db.exec("COMMIT"));
+  return migrated;
 }
 
 Status prepare_reader(Connection& db) {

@@ -9,8 +9,9 @@ namespace roost::store::sqlite {
 
 inline constexpr int kSchemaVersion = 6;
 
-// Sets WAL and the durability level, then creates or migrates the schema.
-Status prepare_schema(Connection& db, bool durable);
+// Sets WAL and the durability level, then creates or migrates the schema. True when it created
+// or migrated it (the caller then runs the full repair, which fills what a migration leaves).
+Result<bool> prepare_schema(Connection& db, bool durable);
 
 // Per-connection settings for the pooled read-only connections.
 Status prepare_reader(Connection& db);

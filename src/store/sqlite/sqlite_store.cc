@@ -2,7 +2,9 @@
 
 #include <cctype>
 
+#include "base/log.h"
 #include "store/mailbox_name.h"
+#include "store/sqlite/flag_snapshot.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/writes.h"
@@ -30,6 +32,7 @@ SqliteStore::SqliteStore(const SqliteStoreOptions& options, Env& env, Clock& clo
     : env_(env),
       clock_(clock),
       data_dir_(options.data_dir),
+      flag_snapshot_min_(options.flag_snapshot_min),
       blobs_(env, options.data_dir, options.durable, options.inline_blob_max),
       readers_(options.data_dir + "/index.sqlite", kMaxReaders),
       events_(std::make_shared<EventHub>()) {}
@@ -40,11 +43,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
                                                        Clock& clock) {
   if (options.data_dir.empty()) return make_error(ErrorKind::Internal, "no data directory");
   ROOST_TRY(env.make_dirs(options.data_dir));
+  auto marker = OpenMarker::acquire(options.data_dir + "/index.lock", options.durable);
+  if (!marker) return marker.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(options, env, clock));
   ROOST_TRY(store->blobs_.init());
   auto db = Connection::open(options.data_dir + "/index.sqlite", true);
   if (!db) return db.error();
-  ROOST_TRY(prepare_schema(**db, options.durable));
+  auto migrated = prepare_schema(**db, options.durable);
+  if (!migrated) return migrated.error();
   // The writer's page cache: 8 MiB. Not more: every commit after a b-tree page split walks the
   // whole cache (SQLite renumbers split pages through a page number past 1 GiB, and the next
   // commit's cache truncation then scans every hash slot). With 64 MiB that walk was 9% of an
@@ -67,6 +73,19 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
       [self](const std::vector<std::string>& ids) { return self->inline_blobs(ids); });
   store->writer_ = std::make_unique<WriteQueue>(
       std::move(*db), [self](Connection& c, WriteEffects& e) { self->after_commit(c, e); });
+  if ((*marker)->needs_repair() || (*migrated && (*marker)->alone())) {
+    // Said before the scan, which takes a while on a big store.
+    log::info("store.check", {{"why", *migrated ? "new or upgraded schema"
+                                                : "the store was not closed cleanly"}});
+    ROOST_TRY(store->repair());
+  } else if ((*marker)->alone()) {
+    // Closed cleanly, but a process that shared the store may have been killed mid-append since.
+    auto temps = store->blobs_.clean_tmp();
+    if (!temps) return temps.error();
+    if (*temps != 0) log::info("store.open", {{"temp_files_removed", std::to_string(*temps)}});
+  }
+  ROOST_TRY((*marker)->opened());
+  store->marker_ = std::move(*marker);
   return store;
 }
 
@@ -149,7 +168,12 @@ Status SqliteStore::set_scram_credentials(AccountId id, std::string_view credent
 }
 
 Status SqliteStore::delete_account(AccountId id) {
-  return write([&](WriteTxn& txn) { return sqlite::delete_account(txn, id); });
+  auto mailboxes = list_mailboxes(id);
+  ROOST_TRY(write([&](WriteTxn& txn) { return sqlite::delete_account(txn, id); }));
+  if (mailboxes) {
+    for (const MailboxInfo& mb : *mailboxes) (void)env_.remove(flag_snapshot_path(data_dir_, mb.id));
+  }
+  return ok();
 }
 
 Result<Usage> SqliteStore::usage(AccountId id) {
@@ -206,7 +230,9 @@ Result<MailboxInfo> SqliteStore::create_mailbox(AccountId account, std::string_v
 }
 
 Status SqliteStore::delete_mailbox(MailboxId id) {
-  return write([&](WriteTxn& txn) { return sqlite::delete_mailbox(txn, id); });
+  ROOST_TRY(write([&](WriteTxn& txn) { return sqlite::delete_mailbox(txn, id); }));
+  (void)env_.remove(flag_snapshot_path(data_dir_, id));  // most mailboxes have none
+  return ok();
 }
 
 Status SqliteStore::rename_mailbox(MailboxId id, std::string_view new_name) {
@@ -441,8 +467,6 @@ namespace roost::store {
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& options) {
   auto store = sqlite::SqliteStore::open(options, Env::real(), Clock::system());
   if (!store) return store.error();
-  auto summary = (*store)->repair();
-  if (!summary) return summary.error();
   return std::unique_ptr<Store>(std::move(*store));
 }
 

@@ -12,15 +12,19 @@
 #include "store/sqlite/checkpointer.h"
 #include "store/sqlite/external_changes.h"
 #include "store/sqlite/file_blob_store.h"
+#include "store/sqlite/open_marker.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/write_queue.h"
 #include "store/store.h"
 
 namespace roost::store::sqlite {
 
+struct FlagRows;
+
 class SqliteStore final : public Store {
  public:
-  // Opens the store without running repair() (open_sqlite_store() runs it).
+  // Opens the store; runs repair() first if the last process that had it open did not close it
+  // (open_marker.h).
   static Result<std::unique_ptr<SqliteStore>> open(const SqliteStoreOptions& options, Env& env,
                                                    Clock& clock);
   ~SqliteStore() override;
@@ -59,6 +63,8 @@ class SqliteStore final : public Store {
   // ... one range per this many messages (at least two), at most kMaxScans ranges.
   static constexpr uint32_t kRowsPerScan = 25000;
   static constexpr size_t kMaxScans = 8;
+  // A snapshot (flag_snapshot.h) is rewritten when a load applied this many changes to it.
+  static constexpr size_t kSnapshotRewrite = 2000;
   Result<std::string> parsed_of(const std::string& blob_id) override;
   Result<std::vector<std::string>> parsed_of_many(
       const std::vector<std::string>& blob_ids) override;
@@ -99,6 +105,11 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStoreOptions& options, Env& env, Clock& clock);
   Status write(WriteQueue::Body body) { return writer_->submit(std::move(body)); }
   void after_commit(Connection& db, WriteEffects& effects);
+  // flag_table() of a mailbox: the full read of its flag rows, and the read from its snapshot
+  // plus the changes since (nullopt when the snapshot is missing, stale or too far behind).
+  Status scan_flag_rows(Connection& db, const MailboxInfo& mb, FlagRows& rows);
+  Result<std::optional<FlagRows>> snapshot_flag_rows(Connection& db, const MailboxInfo& mb);
+  void save_flag_snapshot(const MailboxInfo& mb, const FlagRows& rows);
   // The bytes the index holds of these blobs, in order (null where it holds none).
   Result<std::vector<std::shared_ptr<const MappedFile>>> inline_blobs(
       const std::vector<std::string>& ids);
@@ -113,6 +124,9 @@ class SqliteStore final : public Store {
   Env& env_;
   Clock& clock_;
   std::string data_dir_;
+  uint32_t flag_snapshot_min_;
+  // Declared before everything that writes: it records the clean close after they are gone.
+  std::unique_ptr<OpenMarker> marker_;
   FileBlobStore blobs_;
   ReadPool readers_;
   std::shared_ptr<EventHub> events_;

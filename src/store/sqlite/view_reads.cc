@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/log.h"
+#include "store/sqlite/flag_snapshot.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -81,14 +83,6 @@ Result<std::optional<uint32_t>> first_unseen_seq(Connection& db, const MailboxIn
 
 constexpr Uid kLastUid = 0xffffffff;
 
-// Flag rows in ascending UID; keyword sets interned by their stored text ([0] = none).
-struct FlagRows {
-  std::vector<Uid> uids;
-  std::vector<uint32_t> system;
-  std::vector<uint32_t> keyword_set;  // index into set_texts
-  std::vector<std::string> set_texts{std::string()};
-};
-
 // Appends the rows of UIDs [first, last] (one range scan of the narrow messages_state index).
 Status read_flag_rows(Connection& db, MailboxId mailbox, Uid first, Uid last, size_t expected,
                       FlagRows& out) {
@@ -101,7 +95,6 @@ Status read_flag_rows(Connection& db, MailboxId mailbox, Uid first, Uid last, si
   out.system.reserve(out.system.size() + expected);
   out.keyword_set.reserve(out.keyword_set.size() + expected);
   std::unordered_map<std::string, uint32_t> sets;  // stored text -> index in set_texts
-  for (uint32_t i = 1; i < out.set_texts.size(); ++i) sets.emplace(out.set_texts[i], i);
   uint32_t last_set = 0;
   for (;;) {
     auto row = stmt->step();
@@ -112,12 +105,7 @@ Status read_flag_rows(Connection& db, MailboxId mailbox, Uid first, Uid last, si
     uint32_t set = 0;
     if (stmt->bytes_at(2) != 0) {  // most messages have no keywords: one call, not two
       std::string_view text = stmt->text_at(2);
-      if (text != out.set_texts[last_set]) {
-        auto [it, added] =
-            sets.try_emplace(std::string(text), static_cast<uint32_t>(out.set_texts.size()));
-        if (added) out.set_texts.emplace_back(text);
-        last_set = it->second;
-      }
+      if (text != out.set_texts[last_set]) last_set = out.intern(text, sets);
       set = last_set;
     }
     out.keyword_set.push_back(set);
@@ -130,13 +118,7 @@ void append_rows(FlagRows& to, FlagRows&& from) {
   std::vector<uint32_t> index(from.set_texts.size(), 0);
   if (from.set_texts.size() > 1) {
     std::unordered_map<std::string, uint32_t> sets;
-    for (uint32_t i = 1; i < to.set_texts.size(); ++i) sets.emplace(to.set_texts[i], i);
-    for (uint32_t i = 1; i < from.set_texts.size(); ++i) {
-      auto [it, added] =
-          sets.try_emplace(from.set_texts[i], static_cast<uint32_t>(to.set_texts.size()));
-      if (added) to.set_texts.push_back(from.set_texts[i]);
-      index[i] = it->second;
-    }
+    for (uint32_t i = 1; i < from.set_texts.size(); ++i) index[i] = to.intern(from.set_texts[i], sets);
     for (uint32_t& set : from.keyword_set) set = index[set];
   }
   to.uids.insert(to.uids.end(), from.uids.begin(), from.uids.end());
@@ -194,68 +176,128 @@ Result<MailboxSummary> SqliteStore::mailbox_summary(MailboxId mailbox, bool firs
   });
 }
 
+Status SqliteStore::scan_flag_rows(Connection& db, const MailboxInfo& mb, FlagRows& rows) {
+  // A big mailbox is read as several UID ranges, all but the first on threads and connections
+  // of their own. Two ranges halved the scan of 200,000 cached messages (23 ms -> 12 ms on two
+  // cores); more than two pay off when the pages are not cached: the index of a mailbox that
+  // grew over time is spread through the file, and a scan waits for one scattered read after
+  // another, so eight scans keep eight reads in flight.
+  size_t parts = 1;
+  if (mb.messages >= kSplitScanMin && std::thread::hardware_concurrency() > 1) {
+    parts = std::clamp<size_t>(mb.messages / kRowsPerScan, 2, kMaxScans);
+  }
+  std::vector<Uid> bounds{0};  // range i starts at bounds[i]
+  auto last_of = [&bounds](size_t i) {  // the last UID of range i; the last range is open
+    return i + 1 < bounds.size() ? bounds[i + 1] - 1 : kLastUid;
+  };
+  std::vector<std::future<std::optional<FlagRows>>> others;
+  if (parts > 1) {
+    auto lowest = lowest_uid(db, mb.id);
+    if (!lowest) return lowest.error();
+    Uid step = std::max<Uid>(1, (mb.uidnext - *lowest) / parts);
+    for (size_t i = 1; i < parts && *lowest + i * step < mb.uidnext; ++i) {
+      bounds.push_back(*lowest + static_cast<Uid>(i) * step);
+    }
+    size_t expected = mb.messages / (bounds.size());
+    for (size_t i = 1; i < bounds.size(); ++i) {
+      Uid first = bounds[i];
+      Uid last = last_of(i);
+      try {
+        others.push_back(std::async(std::launch::async, [this, mailbox = mb.id, first, last,
+                                                         expected, modseq = mb.highest_modseq] {
+          return rows_in_other_snapshot(readers_, mailbox, modseq, first, last, expected);
+        }));
+      } catch (const std::system_error&) {
+        others.emplace_back();  // no thread to be had: this one reads the range
+      }
+    }
+  }
+  Status st = read_flag_rows(db, mb.id, 0, last_of(0), mb.messages, rows);
+  for (size_t i = 1; i < bounds.size(); ++i) {
+    // Every future is waited for, whatever happened to the ranges before it.
+    std::optional<FlagRows> part = others[i - 1].valid() ? others[i - 1].get() : std::nullopt;
+    if (!st) continue;
+    if (part) {
+      append_rows(rows, std::move(*part));
+    } else {
+      st = read_flag_rows(db, mb.id, bounds[i], last_of(i), 0, rows);
+    }
+  }
+  return st;
+}
+
+Result<std::optional<FlagRows>> SqliteStore::snapshot_flag_rows(Connection& db,
+                                                                const MailboxInfo& mb) {
+  using Out = std::optional<FlagRows>;
+  std::string path = flag_snapshot_path(data_dir_, mb.id);
+  auto snap = read_flag_snapshot(env_, path, {mb.id, mb.uidvalidity});
+  if (!snap || snap->modseq > mb.highest_modseq) return Out();
+  // More changes than this and the full read is as cheap (each changed row is a lookup).
+  const size_t most = std::max<size_t>(kSnapshotRewrite, mb.messages / 16);
+  std::vector<ChangedRow> changed;
+  std::vector<Uid> expunged;
+  if (snap->modseq < mb.highest_modseq) {
+    auto stmt = db.prepare(
+        "SELECT uid, flags, keywords FROM messages INDEXED BY messages_by_modseq "
+        "WHERE mailbox = ? AND modseq > ? ORDER BY uid LIMIT ?");
+    if (!stmt) return stmt.error();
+    stmt->bind_all(mb.id, snap->modseq, static_cast<int64_t>(most + 1));
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      ChangedRow& c = changed.emplace_back();
+      c.uid = static_cast<Uid>(stmt->int_at(0));
+      c.system = static_cast<uint32_t>(stmt->int_at(1));
+      c.keywords = stmt->text_at(2);
+    }
+    auto tombs = tombstones_since(db, mb.id, snap->modseq);
+    if (!tombs) return tombs.error();
+    expunged = std::move(*tombs);
+    if (changed.size() + expunged.size() > most) return Out();
+  }
+  size_t delta = changed.size() + expunged.size();
+  auto rows = apply_changes(std::move(snap->rows), changed, expunged, mb.messages);
+  if (rows && delta >= kSnapshotRewrite) save_flag_snapshot(mb, *rows);
+  return rows;
+}
+
+void SqliteStore::save_flag_snapshot(const MailboxInfo& mb, const FlagRows& rows) {
+  std::string path = flag_snapshot_path(data_dir_, mb.id);
+  if (auto saved = write_flag_snapshot(env_, path, {mb.id, mb.uidvalidity}, mb.highest_modseq,
+                                       rows);
+      !saved) {
+    log::warn("store.flag_snapshot", {{"mailbox", std::to_string(mb.id)},
+                                      {"error", saved.error().describe()}});
+  }
+}
+
 Result<FlagTable> SqliteStore::flag_table(MailboxId mailbox, ModSeq since) {
   return read<FlagTable>([&](Connection& db) -> Result<FlagTable> {
     ReadTransaction snapshot(db);
     ROOST_TRY(snapshot.status());
     auto mb = load_mailbox(db, mailbox);
     if (!mb) return mb.error();
-    // A big mailbox is read as several UID ranges, all but the first on threads and connections
-    // of their own. Two ranges halved the scan of 200,000 cached messages (23 ms -> 12 ms on two
-    // cores); more than two pay off when the pages are not cached: the index of a mailbox that
-    // grew over time is spread through the file, and a scan waits for one scattered read after
-    // another, so eight scans keep eight reads in flight.
-    size_t parts = 1;
-    if (mb->messages >= kSplitScanMin && std::thread::hardware_concurrency() > 1) {
-      parts = std::clamp<size_t>(mb->messages / kRowsPerScan, 2, kMaxScans);
+    const bool big = flag_snapshot_min_ != 0 && mb->messages >= flag_snapshot_min_;
+    std::optional<FlagRows> rows;
+    if (big) {
+      auto cached = snapshot_flag_rows(db, *mb);
+      if (!cached) return cached.error();
+      rows = std::move(*cached);
     }
-    std::vector<Uid> bounds{0};  // range i starts at bounds[i]
-    auto last_of = [&bounds](size_t i) {  // the last UID of range i; the last range is open
-      return i + 1 < bounds.size() ? bounds[i + 1] - 1 : kLastUid;
-    };
-    std::vector<std::future<std::optional<FlagRows>>> others;
-    if (parts > 1) {
-      auto lowest = lowest_uid(db, mailbox);
-      if (!lowest) return lowest.error();
-      Uid step = std::max<Uid>(1, (mb->uidnext - *lowest) / parts);
-      for (size_t i = 1; i < parts && *lowest + i * step < mb->uidnext; ++i) {
-        bounds.push_back(*lowest + static_cast<Uid>(i) * step);
-      }
-      size_t expected = mb->messages / (bounds.size());
-      for (size_t i = 1; i < bounds.size(); ++i) {
-        Uid first = bounds[i];
-        Uid last = last_of(i);
-        try {
-          others.push_back(std::async(std::launch::async, [this, mailbox, first, last, expected,
-                                                           modseq = mb->highest_modseq] {
-            return rows_in_other_snapshot(readers_, mailbox, modseq, first, last, expected);
-          }));
-        } catch (const std::system_error&) {
-          others.emplace_back();  // no thread to be had: this one reads the range
-        }
-      }
+    if (!rows) {
+      rows.emplace();
+      ROOST_TRY(scan_flag_rows(db, *mb, *rows));
+      if (big) save_flag_snapshot(*mb, *rows);
     }
-    FlagRows rows;
-    Status st = read_flag_rows(db, mailbox, 0, last_of(0), mb->messages, rows);
-    for (size_t i = 1; i < bounds.size(); ++i) {
-      // Every future is waited for, whatever happened to the ranges before it.
-      std::optional<FlagRows> part = others[i - 1].valid() ? others[i - 1].get() : std::nullopt;
-      if (!st) continue;
-      if (part) {
-        append_rows(rows, std::move(*part));
-      } else {
-        st = read_flag_rows(db, mailbox, bounds[i], last_of(i), 0, rows);
-      }
-    }
-    ROOST_TRY(st);
     FlagTable out;
     out.highest_modseq = mb->highest_modseq;
-    out.uids = std::move(rows.uids);
-    out.system = std::move(rows.system);
-    out.keyword_set = std::move(rows.keyword_set);
-    out.keyword_sets.resize(rows.set_texts.size());
-    for (size_t i = 1; i < rows.set_texts.size(); ++i) {
-      split_keywords(rows.set_texts[i], out.keyword_sets[i]);
+    out.uids = std::move(rows->uids);
+    out.system = std::move(rows->system);
+    out.keyword_set = std::move(rows->keyword_set);
+    out.keyword_sets.resize(rows->set_texts.size());
+    for (size_t i = 1; i < rows->set_texts.size(); ++i) {
+      split_keywords(rows->set_texts[i], out.keyword_sets[i]);
     }
     // The few changed since the caller's MODSEQ, by their own index rather than per row above.
     auto changed = db.prepare(
