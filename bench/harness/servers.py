@@ -167,8 +167,11 @@ class RoostServer:
             proc.wait()
 
     def restart(self):
+        """Stops and starts again; returns the seconds from the start until the port listens."""
         self.stop()
+        t0 = time.monotonic()
         self.start()
+        return time.monotonic() - t0
 
     @property
     def pid(self):
@@ -256,7 +259,10 @@ class DovecotServer:
             self.dc = None
 
     def restart(self):
+        """Stops and starts again; returns the seconds from the start until it greets (and
+        has logged its probe user in)."""
         self.dc.restart()
+        return self.dc.restart_seconds
 
     @property
     def pid(self):

@@ -228,7 +228,9 @@ class Dovecot:
         if self.proc is None:
             raise DovecotError("not started")
         self._kill()
+        t0 = time.monotonic()
         self._launch()
+        self.restart_seconds = time.monotonic() - t0  # until it greets and logs a user in
 
     # ----- internals ---------------------------------------------------------------
 
