@@ -222,11 +222,19 @@ Result<bool> prepare_schema(Connection& db, bool durable) {
 }
 
 Status prepare_reader(Connection& db) {
-  ROOST_TRY(db.exec("PRAGMA query_only=1"));
-  // Readers map the index (up to 1 GiB; the rest is read as before): SORT and SEARCH over a big
-  // mailbox read thousands of pages, and a pread(2) and a copy per page cost a third of their
-  // time. The pages are the kernel's page cache, shared with every other connection, not heap.
-  return db.exec("PRAGMA mmap_size=1073741824");
+  // Not mapped by default: in WAL mode SQLite unmaps the file at the start of every read
+  // transaction that follows a commit, so with writes going on each small read paid an munmap
+  // (with a TLB shootdown on the other cores), an mmap and page faults. Unmapped, imap-mixed ran
+  // 11% more commands/s (mean of 5 interleaved pairs).
+  return db.exec("PRAGMA query_only=1; PRAGMA mmap_size=0");
 }
+
+// Up to 1 GiB of the index (the rest is read as before). The pages are the kernel's page cache,
+// shared with every other connection, not heap.
+MappedRead::MappedRead(Connection& db) : db_(db) {
+  (void)db_.exec("PRAGMA mmap_size=1073741824");  // best effort: unmapped reads work too
+}
+
+MappedRead::~MappedRead() { (void)db_.exec("PRAGMA mmap_size=0"); }
 
 }  // namespace roost::store::sqlite

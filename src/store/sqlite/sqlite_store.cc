@@ -107,7 +107,7 @@ Result<std::vector<std::shared_ptr<const MappedFile>>> SqliteStore::inline_blobs
       stmt->reset();
     }
     return out;
-  });
+  }, ids.size() >= kMappedReadMin);
 }
 
 void SqliteStore::after_commit(Connection& db, WriteEffects& effects) {
@@ -263,6 +263,15 @@ Result<AppendResult> SqliteStore::append(MailboxId mailbox, std::vector<NewMessa
   return out;
 }
 
+bool SqliteStore::many(const UidSet& uids) {
+  uint64_t n = 0;
+  for (const UidRange& r : uids) {
+    n += uint64_t{r.last} - r.first + 1;
+    if (n >= kMappedReadMin) return true;
+  }
+  return false;
+}
+
 Result<std::vector<MessageEntry>> SqliteStore::list_messages(MailboxId mailbox,
                                                              const UidSet& uids) {
   using Out = std::vector<MessageEntry>;
@@ -285,7 +294,7 @@ Result<std::vector<MessageEntry>> SqliteStore::list_messages(MailboxId mailbox,
       stmt->reset();
     }
     return out;
-  });
+  }, many(uids));
 }
 
 Result<std::vector<MessageState>> SqliteStore::message_states(MailboxId mailbox) {
@@ -345,7 +354,7 @@ Result<std::vector<std::string>> SqliteStore::parsed_of_many(
       stmt->reset();
     }
     return out;
-  });
+  }, blob_ids.size() >= kMappedReadMin);
 }
 
 Result<std::vector<std::pair<Uid, std::string>>> SqliteStore::headers(MailboxId mailbox,
@@ -370,7 +379,7 @@ Result<std::vector<std::pair<Uid, std::string>>> SqliteStore::headers(MailboxId 
       stmt->reset();
     }
     return out;
-  });
+  }, many(uids));
 }
 
 Result<std::optional<Uid>> SqliteStore::find_by_blob(MailboxId mailbox,

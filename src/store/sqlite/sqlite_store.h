@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/clock.h"
@@ -14,6 +15,7 @@
 #include "store/sqlite/file_blob_store.h"
 #include "store/sqlite/open_marker.h"
 #include "store/sqlite/read_pool.h"
+#include "store/sqlite/schema.h"
 #include "store/sqlite/write_queue.h"
 #include "store/store.h"
 
@@ -113,13 +115,18 @@ class SqliteStore final : public Store {
   // The bytes the index holds of these blobs, in order (null where it holds none).
   Result<std::vector<std::shared_ptr<const MappedFile>>> inline_blobs(
       const std::vector<std::string>& ids);
-  // Runs `f` on a pooled read-only connection.
+  // Runs `f` on a pooled read-only connection; `many`: with the index mapped (schema.h,
+  // MappedRead), for a read of kMappedReadMin rows or more.
   template <class T, class F>
-  Result<T> read(F&& f) {
+  Result<T> read(F&& f, bool many = false) {
     auto lease = readers_.acquire();
     if (!lease) return lease.error();
+    std::optional<MappedRead> mapped;
+    if (many) mapped.emplace(**lease);
     return f(**lease);
   }
+  static constexpr uint64_t kMappedReadMin = 256;
+  static bool many(const UidSet& uids);
 
   Env& env_;
   Clock& clock_;

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "store/sqlite/flag_snapshot.h"
 #include "store/sqlite/rows.h"
+#include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace roost::store::sqlite {
@@ -135,6 +136,7 @@ std::optional<FlagRows> rows_in_other_snapshot(ReadPool& readers, MailboxId mail
                                                Uid first, Uid last, size_t expected) {
   auto lease = readers.try_acquire();
   if (!lease) return std::nullopt;
+  MappedRead mapped(**lease);  // tens of thousands of rows
   ReadTransaction snapshot(**lease);
   if (!snapshot.status()) return std::nullopt;
   auto mb = load_mailbox(**lease, mailbox);
