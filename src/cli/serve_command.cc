@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "http/http_session.h"
+#include "imap/parsed_cache.h"
 #include "imap/session.h"
 #include "net/blocking_executor.h"
 #include "net/server.h"
@@ -104,7 +105,8 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
                      stat(&store::sqlite::WriteStats::max_batch));
   }
   imap::register_imap(
-      server, {store->get(), &directory, &ingest, &blocking, &hashing, &committing},
+      server, {store->get(), &directory, &ingest, &blocking, &hashing, &committing,
+               &imap::ParsedCache::shared()},
       {.max_line_length = server.limits().max_line_length,
        .max_sessions_per_account = static_cast<size_t>(settings.limits.max_sessions_per_account),
        .literal_plus = settings.imap.literal_plus,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "imap/parsed_cache.h"
 #include "imap/proto/response_writer.h"
 #include "imap/session.h"
 
@@ -100,6 +101,13 @@ Result<std::vector<std::optional<store::MessageEntry>>> MessageLoader::entries(
 Result<const mime::ParsedMessage*> MessageLoader::parsed(const store::MessageEntry& entry) {
   auto it = parsed_.find(entry.blob.id);
   if (it != parsed_.end()) return it->second.get();
+  if (cache_ != nullptr) {
+    if (auto shared = cache_->find(entry.blob.id)) {
+      const mime::ParsedMessage* raw = shared.get();
+      parsed_.emplace(entry.blob.id, std::move(shared));
+      return raw;
+    }
+  }
   std::string serialized;
   if (auto read = serialized_.find(entry.blob.id); read != serialized_.end()) {
     serialized = std::move(read->second);
@@ -111,8 +119,9 @@ Result<const mime::ParsedMessage*> MessageLoader::parsed(const store::MessageEnt
   }
   auto message = mime::deserialize(serialized);
   if (!message) return message.error();
-  auto owned = std::make_unique<mime::ParsedMessage>(std::move(*message));
+  auto owned = std::make_shared<const mime::ParsedMessage>(std::move(*message));
   const mime::ParsedMessage* raw = owned.get();
+  if (cache_ != nullptr) cache_->add(entry.blob.id, owned, serialized.size());
   parsed_.emplace(entry.blob.id, std::move(owned));
   return raw;
 }
@@ -122,7 +131,14 @@ Status MessageLoader::load_parsed(const std::vector<std::optional<store::Message
   for (const auto& entry : entries) {
     if (!entry) continue;
     const std::string& id = entry->blob.id;
-    if (!parsed_.contains(id) && !serialized_.contains(id)) ids.push_back(id);
+    if (parsed_.contains(id) || serialized_.contains(id)) continue;
+    if (cache_ != nullptr) {
+      if (auto shared = cache_->find(id)) {  // held for this batch even if evicted meanwhile
+        parsed_.emplace(id, std::move(shared));
+        continue;
+      }
+    }
+    ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());

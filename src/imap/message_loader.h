@@ -22,6 +22,7 @@
 
 namespace roost::imap {
 
+class ParsedCache;
 class Session;
 
 struct MessageTarget {
@@ -43,7 +44,9 @@ std::vector<MessageTarget> all_targets(const mailbox::MailboxView& view);
 // blob for the lifetime of the loader (one batch); entries are read one batch at a time.
 class MessageLoader {
  public:
-  MessageLoader(store::Store& store, store::MailboxId mailbox) : store_(store), mailbox_(mailbox) {}
+  // `cache`: decoded structures shared with other loaders (nullptr = this loader's own only).
+  MessageLoader(store::Store& store, store::MailboxId mailbox, ParsedCache* cache = nullptr)
+      : store_(store), mailbox_(mailbox), cache_(cache) {}
 
   // Entries of `targets` by UID, in the order given; missing (expunged) ones are nullopt.
   Result<std::vector<std::optional<store::MessageEntry>>> entries(
@@ -70,7 +73,8 @@ class MessageLoader {
  private:
   store::Store& store_;
   store::MailboxId mailbox_;
-  std::map<std::string, std::unique_ptr<mime::ParsedMessage>> parsed_;
+  ParsedCache* cache_;
+  std::map<std::string, std::shared_ptr<const mime::ParsedMessage>> parsed_;
   std::map<std::string, std::string> serialized_;  // read by load_parsed(), not yet decoded
   std::map<std::string, std::shared_ptr<const MappedFile>> bytes_;
   std::vector<std::pair<store::Uid, std::string>> headers_;  // by UID, from load_headers()

@@ -30,6 +30,8 @@
 
 namespace roost::imap {
 
+class ParsedCache;
+
 struct ImapServices {
   store::Store* store = nullptr;
   auth::Directory* directory = nullptr;
@@ -43,6 +45,8 @@ struct ImapServices {
   // commit (the store's group commit), while reads never queue behind a disk flush.
   // nullptr = `blocking`.
   net::BlockingExecutor* committing = nullptr;
+  // Decoded message structures shared by all sessions (parsed_cache.h); nullptr = none.
+  ParsedCache* parsed_cache = nullptr;
 };
 
 struct ImapOptions {
@@ -153,6 +157,7 @@ class Session {
   mailbox::Ingest& ingest() { return *shared_->services.ingest; }
   net::BlockingExecutor& blocking() { return *shared_->services.blocking; }
   net::BlockingExecutor& hashing() { return *shared_->services.hashing; }
+  ParsedCache* parsed_cache() { return shared_->services.parsed_cache; }
   net::BlockingExecutor& committing() {
     auto* pool = shared_->services.committing;
     return pool ? *pool : blocking();

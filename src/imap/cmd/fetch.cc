@@ -242,12 +242,13 @@ awaitable<Reply> cmd_fetch(Session& session, Command& command) {
   bool aware = session.condstore();
   store::Store& store = session.store();
   store::MailboxId id = selected.view.mailbox();
+  ParsedCache* cache = session.parsed_cache();
   size_t start = 0;
   while (start < targets->size()) {
     auto batch = co_await session.blocking().run([&]() -> Result<RenderedBatch> {
       size_t end = std::min(targets->size(), start + kBatchMessages);
       std::vector<MessageTarget> slice(targets->begin() + start, targets->begin() + end);
-      MessageLoader loader(store, id);
+      MessageLoader loader(store, id, cache);
       auto entries = loader.entries(slice);
       if (!entries) return entries.error();
       if (needs.parsed) ROOST_TRY(loader.load_parsed(*entries));

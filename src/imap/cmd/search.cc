@@ -92,10 +92,10 @@ struct SliceMatches {
 };
 
 // Blocking: evaluates `program` on `slice` (in order) with its own loader.
-Result<SliceMatches> search_slice(store::Store& store, store::MailboxId id,
+Result<SliceMatches> search_slice(store::Store& store, store::MailboxId id, ParsedCache* cache,
                                   const SearchProgram& program, const SearchContext& context,
                                   std::span<const MessageTarget> slice, bool keep_entries) {
-  MessageLoader loader(store, id);
+  MessageLoader loader(store, id, cache);
   std::vector<MessageTarget> targets(slice.begin(), slice.end());
   auto entries = loader.entries(targets);
   if (!entries) return entries.error();
@@ -212,18 +212,22 @@ class SearchHelpers {
 // Blocking: `search_slice` on a batch; a program that reads message contents (TEXT, BODY,
 // parsed fields) may run the batch's second half on a helper thread meanwhile, so one big
 // search uses two cores (the batch's results stay in order).
-Result<SliceMatches> search_batch(store::Store& store, store::MailboxId id,
+Result<SliceMatches> search_batch(store::Store& store, store::MailboxId id, ParsedCache* cache,
                                   const SearchProgram& program, const SearchContext& context,
                                   std::span<const MessageTarget> batch, bool keep_entries) {
   bool heavy = program.needs_bytes() || program.needs_parsed();
   if (!heavy || batch.size() < 64) {
-    return search_slice(store, id, program, context, batch, keep_entries);
+    return search_slice(store, id, cache, program, context, batch, keep_entries);
   }
   size_t half = batch.size() / 2;
   std::optional<Result<SliceMatches>> first, rest;
   SearchHelpers::instance().both(
-      [&] { first = search_slice(store, id, program, context, batch.first(half), keep_entries); },
-      [&] { rest = search_slice(store, id, program, context, batch.subspan(half), keep_entries); });
+      [&] {
+        first = search_slice(store, id, cache, program, context, batch.first(half), keep_entries);
+      },
+      [&] {
+        rest = search_slice(store, id, cache, program, context, batch.subspan(half), keep_entries);
+      });
   if (!*first) return first->error();
   if (!*rest) return rest->error();
   auto append = [](auto& to, auto& from) {
@@ -243,12 +247,13 @@ awaitable<Result<Matches>> run_search(Session& session, const SearchProgram& pro
   SearchContext context = context_of(*session.selected());
   store::Store& store = session.store();
   store::MailboxId id = view.mailbox();
+  ParsedCache* cache = session.parsed_cache();
   Matches matched;
   for (size_t start = 0; start < targets.size(); start += kSearchBatch) {
     size_t end = std::min(targets.size(), start + kSearchBatch);
     std::span<const MessageTarget> batch(targets.data() + start, end - start);
     auto found = co_await session.blocking().run([&]() -> Result<Matches> {
-      auto slice = search_batch(store, id, program, context, batch, bool(visit));
+      auto slice = search_batch(store, id, cache, program, context, batch, bool(visit));
       if (!slice) return slice.error();
       for (size_t i = 0; visit && i < slice->entries.size(); ++i) {
         ROOST_TRY(visit(slice->matches.targets[i], slice->entries[i]));
@@ -388,8 +393,9 @@ awaitable<Result<std::string>> search_and_order(Session& session, const Command&
   const std::vector<MessageTarget>* matched = &found->targets;
   store::Store& store = session.store();
   store::MailboxId id = session.selected()->view.mailbox();
+  ParsedCache* cache = session.parsed_cache();
   co_return co_await session.blocking().run([&]() -> Result<std::string> {
-    MessageLoader loader(store, id);
+    MessageLoader loader(store, id, cache);
     auto entries = loader.entries(*matched);
     if (!entries) return entries.error();
     ROOST_TRY(loader.load_parsed(*entries));
