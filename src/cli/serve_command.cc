@@ -89,6 +89,7 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   net::BlockingExecutor committing(kCommitThreads);
   // One hashing thread per core: logins use the CPU, the store pool keeps serving sessions.
   net::BlockingExecutor hashing(std::max(1u, std::thread::hardware_concurrency()));
+  imap::ParsedCache parsed_cache(static_cast<size_t>(settings.imap.parsed_cache_size));
   net::Server server(threads, tls, net_limits(settings.limits));
   http::register_http(server);
   if (auto* sqlite = dynamic_cast<store::sqlite::SqliteStore*>(store->get())) {
@@ -106,7 +107,7 @@ void run_serve(const GlobalOptions& options, const ServeArgs& args) {
   }
   imap::register_imap(
       server, {store->get(), &directory, &ingest, &blocking, &hashing, &committing,
-               &imap::ParsedCache::shared()},
+               settings.imap.parsed_cache_size > 0 ? &parsed_cache : nullptr},
       {.max_line_length = server.limits().max_line_length,
        .max_sessions_per_account = static_cast<size_t>(settings.limits.max_sessions_per_account),
        .literal_plus = settings.imap.literal_plus,

@@ -65,6 +65,8 @@ struct ImapSettings {
   int64_t max_nesting = 32;              // parenthesis depth of one command
   int64_t max_sequence_ranges = 10000;   // ranges in all sequence sets of one command
   int64_t max_search_keys = 1000;        // keys in one SEARCH/SORT/THREAD program
+  // imap::ParsedCache budget: serialized message structures kept for all sessions; 0 = off.
+  int64_t parsed_cache_size = 32 * 1024 * 1024;
 };
 
 // Per-account storage quota, enforced by mailbox::Ingest for every new message.

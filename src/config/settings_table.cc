@@ -242,6 +242,13 @@ std::vector<Key> build_keys() {
       "imap", "max_search_keys", 1, 100000,
       [](Settings& s) -> int64_t& { return s.imap.max_search_keys; },
       "Most search keys in one SEARCH, SORT or THREAD program; more get `BAD`."));
+  add(size(
+      "imap", "parsed_cache_size", 0, 64 * kGiB,
+      [](Settings& s) -> int64_t& { return s.imap.parsed_cache_size; },
+      "Memory for the decoded structure of recently read messages, shared by all IMAP sessions "
+      "(SEARCH, SORT, FETCH ENVELOPE and BODYSTRUCTURE of a mailbox read again skip the index "
+      "lookup and the decoding); counted as serialized bytes, so the process holds about twice "
+      "this. 0 turns the cache off."));
 
   add(size(
       "quota", "storage", 0, 1024 * kGiB * 1024,

@@ -2,12 +2,6 @@
 
 namespace roost::imap {
 
-ParsedCache& ParsedCache::shared() {
-  // 32 MiB of serialized structure: the messages a few hundred sessions search and list.
-  static ParsedCache cache(32u << 20);
-  return cache;
-}
-
 std::shared_ptr<const mime::ParsedMessage> ParsedCache::find(const std::string& blob_id) {
   std::lock_guard lock(mu_);
   auto it = index_.find(blob_id);

@@ -23,9 +23,6 @@ class ParsedCache {
   // about twice its serialized size).
   explicit ParsedCache(size_t budget) : budget_(budget) {}
 
-  // The process's cache, shared by all sessions.
-  static ParsedCache& shared();
-
   std::shared_ptr<const mime::ParsedMessage> find(const std::string& blob_id);
   // Keeps `parsed` (whose serialized form took `size` bytes) unless it alone exceeds the budget.
   void add(const std::string& blob_id, std::shared_ptr<const mime::ParsedMessage> parsed,
