@@ -23,6 +23,14 @@ std::string quoted_if_needed(std::string_view value) {
 
 }  // namespace
 
+bool has_dkim_signature(std::string_view message) {
+  bool found = false;
+  mime::for_each_header_field(message, [&](const mime::HeaderField& field) {
+    if (mime::iequals(field.name, "DKIM-Signature")) found = true;
+  });
+  return found;
+}
+
 std::string from_domain(std::string_view message) {
   std::string domain;
   int from_fields = 0;
@@ -82,7 +90,9 @@ Result<std::unique_ptr<Authenticator>> Authenticator::create(Resolver& resolver,
 InboundVerdict Authenticator::check(const InboundEnvelope& envelope, std::string_view message) {
   InboundVerdict v;
   v.spf = check_spf(resolver_, envelope.client, envelope.helo, envelope.mail_from);
-  v.dkim = dkim_->verify(message, resolver_);
+  // Unsigned mail (most of it) is not handed to libopendkim, which would walk every byte of
+  // the body only to find no signature.
+  if (has_dkim_signature(message)) v.dkim = dkim_->verify(message, resolver_);
   std::string domain = from_domain(message);
   v.dmarc = evaluate_dmarc(resolver_, envelope.client, domain, v.spf, v.dkim);
   v.disposition = v.dmarc.disposition;

@@ -33,12 +33,17 @@ struct InboundVerdict {
   std::string reason;  // for the 550 text and the log when not Accept, in plain words
 };
 
+// True when the header section of `message` has a DKIM-Signature field (RFC 6376 §3.5).
+bool has_dkim_signature(std::string_view message);
+
 class Authenticator {
  public:
   // `authserv_id` names this server in the header (RFC 8601 §2.5): its host name.
   static Result<std::unique_ptr<Authenticator>> create(Resolver& resolver,
                                                        std::string authserv_id);
 
+  // `message`: the whole message, or only its header section (up to and including the blank
+  // line) when that has no DKIM-Signature field: nothing else reads the body.
   InboundVerdict check(const InboundEnvelope& envelope, std::string_view message);
   const std::string& authserv_id() const { return authserv_id_; }
 

@@ -61,6 +61,22 @@ TEST_F(AuthenticatorTest, ForwardedMailPassesOnDkim) {
   EXPECT_EQ(v.disposition, DmarcDisposition::Accept);
 }
 
+TEST_F(AuthenticatorTest, HeaderSectionAloneOfUnsignedMail) {
+  // What the port-25 check passes for unsigned mail: the header section, blank line included.
+  InboundVerdict v = auth_->check(from("192.0.2.10"), kMessage.substr(0, kMessage.find("Hi")));
+  EXPECT_EQ(v.spf.verdict, SpfVerdict::Pass);
+  EXPECT_TRUE(v.dkim.empty());
+  EXPECT_EQ(v.dmarc.verdict, DmarcVerdict::Pass);
+  EXPECT_NE(v.header.find("dkim=none"), std::string::npos);
+}
+
+TEST(HasDkimSignature, LooksInTheHeaderSectionOnly) {
+  EXPECT_TRUE(has_dkim_signature("From: a@x.test\r\nDKIM-Signature: v=1; d=x.test\r\n\r\nHi\r\n"));
+  EXPECT_TRUE(has_dkim_signature("dkim-signature : v=1\r\n\r\n"));
+  EXPECT_FALSE(has_dkim_signature("From: a@x.test\r\n\r\nDKIM-Signature: v=1\r\n"));
+  EXPECT_FALSE(has_dkim_signature("X-DKIM-Signature: v=1\r\n\r\n"));
+}
+
 TEST(FromDomain, OneFromWithOneAddress) {
   EXPECT_EQ(from_domain("From: \"A, B\" <a@Example.org>\r\n\r\n"), "Example.org");
   EXPECT_EQ(from_domain("To: x@y\r\n\r\n"), "");

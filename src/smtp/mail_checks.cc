@@ -1,5 +1,7 @@
 #include "smtp/mail_checks.h"
 
+#include <optional>
+
 #include "mime/header_field.h"
 
 namespace roost::smtp {
@@ -16,17 +18,42 @@ mailauth::IpAddress client_address(const std::string& text) {
   return ip ? *ip : mailauth::IpAddress{};
 }
 
+// The header section at the start of `head` (through its blank line), when it ends there or
+// is the whole message (`total` bytes).
+std::optional<std::string_view> header_section(std::string_view head, uint64_t total) {
+  size_t pos = 0;
+  while (pos < head.size()) {
+    if (head[pos] == '\n') return head.substr(0, pos + 1);
+    if (head[pos] == '\r' && pos + 1 < head.size() && head[pos + 1] == '\n') {
+      return head.substr(0, pos + 2);
+    }
+    size_t eol = head.find('\n', pos);
+    if (eol == std::string_view::npos) break;
+    pos = eol + 1;
+  }
+  if (head.size() == total) return head;
+  return std::nullopt;
+}
+
 }  // namespace
 
 InboundCheck make_inbound_check(mailauth::Authenticator& authenticator) {
   return [&authenticator](const InboundEnvelope& envelope,
                           const MessageSpool& spool) -> Result<InboundVerdict> {
-    std::string message;
-    message.reserve(spool.size());
-    ROOST_TRY(spool.for_each_chunk([&](std::string_view chunk) {
-      message.append(chunk);
-      return ok();
-    }));
+    // Without a DKIM signature only the header section is read: no copy of a big body.
+    std::string whole;
+    std::optional<std::string_view> header = header_section(spool.head(), spool.size());
+    std::string_view message;
+    if (header && !mailauth::has_dkim_signature(*header)) {
+      message = *header;
+    } else {
+      whole.reserve(spool.size());
+      ROOST_TRY(spool.for_each_chunk([&](std::string_view chunk) {
+        whole.append(chunk);
+        return ok();
+      }));
+      message = whole;
+    }
     mailauth::InboundEnvelope checked{client_address(envelope.client_ip), envelope.helo,
                                       envelope.mail_from.address()};
     mailauth::InboundVerdict v = authenticator.check(checked, message);

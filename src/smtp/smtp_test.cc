@@ -5,6 +5,9 @@
 
 #include <filesystem>
 
+#include "mailauth/dkim_signer.h"
+#include "mailauth/static_resolver.h"
+#include "smtp/mail_checks.h"
 #include "smtp/message_spool.h"
 #include "smtp/recipient_resolver.h"
 #include "smtp/reply.h"
@@ -220,6 +223,60 @@ TEST(SmtpSpool, SharedBudgetSendsLaterMessagesToFiles) {
   EXPECT_FALSE(second.has_file());
   EXPECT_EQ(spooled(second), "Subject: small\r\n\r\nbody\r\n");
   second.clear();
+  std::filesystem::remove_all(dir);
+}
+
+// The port-25 check reads only the header section of unsigned mail, and the whole message of
+// signed mail (the body hash), wherever the spool keeps it.
+TEST(SmtpInboundCheck, UnsignedHeaderOnlySignedWhole) {
+  std::string dir = std::filesystem::temp_directory_path() /
+                    ("roost-inbound-check-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto key = mailauth::generate_dkim_key("a.test", "ed", mailauth::DkimAlgorithm::Ed25519).value();
+  mailauth::StaticResolver dns;
+  dns.add_txt(key.dns_name(), key.dns_record());
+  dns.add_txt("a.test", "v=spf1 ip4:192.0.2.10 -all");
+  dns.add_txt("_dmarc.a.test", "v=DMARC1; p=reject");
+  auto auth = mailauth::Authenticator::create(dns, "mx.b.test").value();
+  InboundCheck check = make_inbound_check(*auth);
+  std::string body;
+  for (int i = 0; body.size() < 300 * 1024; ++i) body += "line " + std::to_string(i) + "\r\n";
+  std::string unsigned_message =
+      "From: alice@a.test\r\nAuthentication-Results: mx.b.test; dkim=pass\r\n"
+      "Subject: big\r\n\r\n" + body;
+  std::string signed_message =
+      mailauth::dkim_sign(unsigned_message, key, 1795000000).value() + unsigned_message;
+  auto envelope = [](std::string client) {
+    return InboundEnvelope{client, "mail.a.test", parse_mailbox("alice@a.test").value(), {}, true,
+                           false};
+  };
+  int n = 0;
+  for (size_t memory : {size_t{8 * 1024 * 1024}, size_t{16}}) {  // in memory; in the file
+    for (const std::string* message : {&unsigned_message, &signed_message}) {
+      MessageSpool spool(dir + "/m" + std::to_string(n++), memory);
+      for (size_t at = 0; at < message->size(); at += 10000) {
+        spool.append(std::string_view(*message).substr(at, 10000));
+        if (spool.wants_spill()) {
+          ASSERT_TRUE(spool.spill());
+        }
+      }
+      auto v = check(envelope("192.0.2.10"), spool);
+      ASSERT_TRUE(v);
+      EXPECT_EQ(v->action, InboundVerdict::Action::Accept);
+      bool is_signed = message == &signed_message;
+      EXPECT_NE(v->headers.find(is_signed ? "dkim=pass" : "dkim=none"), std::string::npos)
+          << v->headers;
+      // The forged verdict field, as offsets into the message as received.
+      ASSERT_EQ(v->drop.size(), 1u);
+      EXPECT_EQ(message->substr(v->drop[0].first, v->drop[0].second - v->drop[0].first),
+                "Authentication-Results: mx.b.test; dkim=pass\r\n");
+      // A forged sender of the p=reject domain: DKIM does not save the unsigned one.
+      auto forged = check(envelope("203.0.113.66"), spool);
+      ASSERT_TRUE(forged);
+      EXPECT_EQ(forged->action, is_signed ? InboundVerdict::Action::Accept
+                                          : InboundVerdict::Action::Reject);
+    }
+  }
   std::filesystem::remove_all(dir);
 }
 
