@@ -74,6 +74,52 @@ TEST_P(SqliteStoreTest, BlobFilesLiveUnderFanOutDirs) {
   auto path = GetParam().blob_path(dir(), ref->id);
   ASSERT_TRUE(path);
   EXPECT_TRUE(std::filesystem::exists(*path)) << *path;
+  EXPECT_EQ(*path, dir() + "/blobs/" + ref->id.substr(0, 2) + "/" + ref->id);  // one level
+}
+
+// Stores written before the one-level layout keep their files at blobs/ab/cd/<id>: they are
+// read, deduplicated against, removed and checked by repair where they are.
+TEST_P(SqliteStoreTest, BlobFilesOfTheTwoLevelLayoutStillServe) {
+  if (GetParam().small_blobs_in_index) GTEST_SKIP() << "small blobs are not files; SqliteFiles";
+  Account a = make_account();
+  MailboxInfo inbox = mailbox(a.id, "INBOX");
+  MailboxInfo archive = mailbox(a.id, "Archive");
+  NewMessage old = message("written under two levels");
+  ASSERT_TRUE(store().append(inbox.id, {old}));
+  auto unreferenced = store().blobs().put("an old orphan");
+  ASSERT_TRUE(unreferenced);
+  store_.reset();
+  auto to_legacy = [&](const std::string& id) {
+    std::string now = dir() + "/blobs/" + id.substr(0, 2) + "/" + id;
+    std::string legacy_dir = dir() + "/blobs/" + id.substr(0, 2) + "/" + id.substr(2, 2);
+    std::filesystem::create_directories(legacy_dir);
+    std::filesystem::rename(now, legacy_dir + "/" + id);
+    return legacy_dir + "/" + id;
+  };
+  std::string old_path = to_legacy(old.blob.id);
+  std::string orphan_path = to_legacy(unreferenced->id);
+  { std::ofstream(dir() + "/blobs/" + old.blob.id.substr(0, 2) + "/zz") << "stray"; }
+  leave_as_after_a_crash();
+  reopen();  // repair: the referenced old file stays, the old orphan goes
+  EXPECT_TRUE(std::filesystem::exists(old_path));
+  EXPECT_FALSE(std::filesystem::exists(orphan_path));
+  auto bytes = store().blobs().read(old.blob.id);
+  ASSERT_TRUE(bytes) << bytes.error().describe();
+  EXPECT_EQ(std::string((*bytes)->bytes()), "written under two levels");
+  // The same bytes again: deduplicated against the old file, no second copy.
+  NewMessage again = message("written under two levels");
+  EXPECT_EQ(again.blob.id, old.blob.id);
+  ASSERT_TRUE(store().append(archive.id, {again}));
+  EXPECT_FALSE(
+      std::filesystem::exists(dir() + "/blobs/" + old.blob.id.substr(0, 2) + "/" + old.blob.id));
+  // The last reference gone, the old file goes.
+  ASSERT_TRUE(store().expunge(inbox.id, uid_set_of({1})));
+  EXPECT_TRUE(std::filesystem::exists(old_path));
+  ASSERT_TRUE(store().expunge(archive.id, uid_set_of({1})));
+  EXPECT_FALSE(std::filesystem::exists(old_path));
+  auto summary = store().repair();
+  ASSERT_TRUE(summary);
+  EXPECT_NE(summary->find("1 stray file"), std::string::npos) << *summary;
 }
 
 TEST_P(SqliteStoreTest, BlobBatchPlacesFilesOnlyAtSync) {

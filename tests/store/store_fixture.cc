@@ -21,7 +21,10 @@ std::vector<StoreFactory> store_factories() {
   };
   sqlite.blob_path = [](const std::string& dir,
                         const std::string& id) -> std::optional<std::string> {
-    return dir + "/blobs/" + id.substr(0, 2) + "/" + id.substr(2, 2) + "/" + id;
+    // One level; stores from before it hold their older files two levels down.
+    std::string path = dir + "/blobs/" + id.substr(0, 2) + "/" + id;
+    std::string legacy = dir + "/blobs/" + id.substr(0, 2) + "/" + id.substr(2, 2) + "/" + id;
+    return !std::filesystem::exists(path) && std::filesystem::exists(legacy) ? legacy : path;
   };
   sqlite.small_blobs_in_index = true;
   // The same backend with every blob in a file (how stores written before version 6 hold them).

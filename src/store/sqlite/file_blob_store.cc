@@ -176,6 +176,10 @@ Result<std::shared_ptr<const MappedFile>> FileBlobStore::read(const std::string&
     return std::shared_ptr<const MappedFile>(std::make_shared<StagedBlob>(std::move(bytes)));
   }
   auto file = env_.map_file(path_of(blob_id));
+  if (!file && file.error().kind == ErrorKind::NotFound) {
+    auto legacy = env_.map_file(legacy_path_of(blob_id));
+    if (legacy || legacy.error().kind != ErrorKind::NotFound) return legacy;
+  }
   if (file || file.error().kind != ErrorKind::NotFound || !inline_reader_) return file;
   auto in_index = inline_reader_({blob_id});
   if (!in_index) return in_index.error();
@@ -242,6 +246,15 @@ std::string FileBlobStore::path_of(std::string_view id) const {
   path += '/';
   path += id.substr(0, 2);
   path += '/';
+  path += id;
+  return path;
+}
+
+std::string FileBlobStore::legacy_path_of(std::string_view id) const {
+  std::string path = blob_dir_;
+  path += '/';
+  path += id.substr(0, 2);
+  path += '/';
   path += id.substr(2, 2);
   path += '/';
   path += id;
@@ -249,13 +262,11 @@ std::string FileBlobStore::path_of(std::string_view id) const {
 }
 
 Status FileBlobStore::make_fanout_dirs(const std::string& id, std::set<std::string>& dirty) {
-  std::string first = blob_dir_ + "/" + id.substr(0, 2);
-  std::string second = first + "/" + id.substr(2, 2);
-  if (env_.exists(second)) return ok();
-  // New directory entries must be durable before the blob inside them is acknowledged.
-  if (!env_.exists(first)) dirty.insert(blob_dir_);
-  dirty.insert(first);
-  return env_.make_dirs(second);
+  std::string dir = blob_dir_ + "/" + id.substr(0, 2);
+  if (env_.exists(dir)) return ok();
+  // A new directory entry must be durable before the blob inside it is acknowledged.
+  dirty.insert(blob_dir_);
+  return env_.make_dirs(dir);
 }
 
 Status FileBlobStore::place(const std::string& tmp_path, const std::string& id,
@@ -264,11 +275,14 @@ Status FileBlobStore::place(const std::string& tmp_path, const std::string& id,
   {
     std::lock_guard lock(mu_);
     ++pins_[id];
-    Status st = env_.exists(path) ? env_.remove(tmp_path) : env_.rename(tmp_path, path);
+    std::string legacy = legacy_path_of(id);
+    bool in_legacy = !env_.exists(path) && env_.exists(legacy);
+    Status st = env_.exists(path) || in_legacy ? env_.remove(tmp_path) : env_.rename(tmp_path, path);
     if (!st) {
       if (--pins_[id] == 0) pins_.erase(id);
       return st.error();
     }
+    if (in_legacy) path = legacy;
   }
   // Synced even when the file was there: its rename may still be in flight in another batch.
   dirty.insert(path.substr(0, path.size() - id.size() - 1));
@@ -304,7 +318,9 @@ bool FileBlobStore::remove_if_unused(const std::string& id,
                                      const std::function<bool()>& unreferenced) {
   std::lock_guard lock(mu_);
   if (pins_.count(id) != 0 || !unreferenced()) return false;
-  return static_cast<bool>(env_.remove(path_of(id)));
+  Status removed = env_.remove(path_of(id));
+  if (!removed && removed.error().kind == ErrorKind::NotFound) removed = env_.remove(legacy_path_of(id));
+  return static_cast<bool>(removed);
 }
 
 void FileBlobStore::unpin(const std::string& id) {
@@ -326,18 +342,29 @@ Result<std::vector<std::string>> FileBlobStore::list_ids(std::vector<std::string
   auto firsts = env_.list_dir(blob_dir_);
   if (!firsts) return firsts.error();
   for (const auto& a : *firsts) {
-    auto seconds = env_.list_dir(blob_dir_ + "/" + a);
-    if (!seconds) continue;  // a stray file at the first level
-    for (const auto& b : *seconds) {
-      std::string dir = blob_dir_ + "/" + a + "/" + b;
-      auto names = env_.list_dir(dir);
-      if (!names) continue;
+    std::string first = blob_dir_ + "/" + a;
+    auto entries = env_.list_dir(first);
+    if (!entries) continue;  // a stray file at the top
+    for (auto& entry : *entries) {
+      if (is_blob_id(entry) && entry.compare(0, 2, a) == 0) {
+        ids.push_back(std::move(entry));
+        continue;
+      }
+      // A second-level directory of the older layout (a file there is no blob: a stray).
+      auto names = entry.size() == 2 ? env_.list_dir(first + "/" + entry)
+                                     : Result<std::vector<std::string>>(
+                                           make_error(ErrorKind::NotFound, "not a directory"));
+      if (!names) {
+        if (strays != nullptr) strays->push_back(first + "/" + entry);
+        continue;
+      }
       for (auto& name : *names) {
-        bool placed = is_blob_id(name) && name.compare(0, 2, a) == 0 && name.compare(2, 2, b) == 0;
+        bool placed =
+            is_blob_id(name) && name.compare(0, 2, a) == 0 && name.compare(2, 2, entry) == 0;
         if (placed) {
           ids.push_back(std::move(name));
         } else if (strays != nullptr) {
-          strays->push_back(dir + "/" + name);
+          strays->push_back(first + "/" + entry + "/" + name);
         }
       }
     }

@@ -1,6 +1,12 @@
-// FileBlobStore: blobs as files under data_dir/blobs/ab/cd/<sha256 hex>, written via a
-// temp file in data_dir/tmp (BlobStore contract in store/blob_store.h); small blobs (up to
-// `inline_max` bytes) instead go into the index itself, in the transaction that references them.
+// FileBlobStore: blobs as files under data_dir/blobs/ab/<sha256 hex>, written via a temp file
+// in data_dir/tmp (BlobStore contract in store/blob_store.h); small blobs (up to `inline_max`
+// bytes) instead go into the index itself, in the transaction that references them.
+//
+// Layout: one level of 256 directories. Stores written before it used two (blobs/ab/cd/<id>):
+// those files stay where they are and are found there (read, dedupe, removal, repair); new
+// files always go to the one-level path. With two levels a young store made a directory (an
+// inode, and two more fsyncs) for nearly every new file, until all 65,536 existed; one level
+// holds 4,000 files a directory at a million blobs, which ext4's hashed directories handle.
 //
 // Small blobs: a file costs three to five fsyncs (file, directory, new fan-out directories) on
 // top of the index commit; in the index the blob is durable with that one commit. commit() of a
@@ -53,7 +59,8 @@ class FileBlobStore final : public BlobStore {
   // into place and makes the new names durable with another.
   Result<std::unique_ptr<BlobBatch>> begin_batch() override;
 
-  std::string path_of(std::string_view id) const;
+  std::string path_of(std::string_view id) const;         // where a new file goes
+  std::string legacy_path_of(std::string_view id) const;  // blobs/ab/cd/<id> (older stores)
   // Removes the file when no writer pinned the id and `unreferenced()` (checked under
   // the lock) holds. Returns true when removed.
   bool remove_if_unused(const std::string& id, const std::function<bool()>& unreferenced);
@@ -78,7 +85,7 @@ class FileBlobStore final : public BlobStore {
   std::pair<std::string, std::string> new_tmp();
   Result<BlobRef> finish(const std::string& tmp_path, const std::string& id, uint64_t size);
   void forget_tmp(const std::string& name);
-  // Creates the fan-out directories of `id`; those whose entries changed go to `dirty`.
+  // Creates the fan-out directory of `id`; those whose entries changed go to `dirty`.
   Status make_fanout_dirs(const std::string& id, std::set<std::string>& dirty);
   // Renames a synced temp file to the blob's path, pinning the id (the append unpins it); its
   // directory goes to `dirty`.
