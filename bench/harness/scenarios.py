@@ -50,6 +50,8 @@ class Context:
         started with --sync-stdin: on_ready(event) runs when it reports "ready", then it is
         told to go on."""
         cmd = [self.args.bench, subcommand, *argv]
+        if subcommand != "seed":
+            settle_disk()
         if self.args.loadgen_threads > 1 and subcommand != "seed":
             cmd += ["--threads", str(self.args.loadgen_threads)]
         self.commands.append((scenario, target, cmd))
@@ -89,6 +91,14 @@ class Context:
         with open(self.log_path, "a") as log:
             log.write(json.dumps(result) + "\n")
         return result
+
+
+def settle_disk():
+    """Writes back what earlier runs left dirty in the page cache (not timed), so that a
+    server's timed run never waits behind the other server's deferred writes: Dovecot leaves
+    its index files to the kernel's writeback, which then competes with the next run's
+    fsyncs."""
+    os.sync()
 
 
 def _common(server, accounts, port=None, tls=True):
@@ -636,6 +646,7 @@ class SmtpInbound(Scenario):
             self.ctx.commands.append((self.name, label, cmd))
         with open(self.ctx.log_path, "a") as log:
             log.write(f"\n$ {' '.join(cmd)}\n")
+        settle_disk()
         cpu0 = procstat.cpu_seconds(server.pid)
         t0 = time.monotonic()
         try:
