@@ -275,14 +275,14 @@ Status FileBlobStore::place(const std::string& tmp_path, const std::string& id,
   {
     std::lock_guard lock(mu_);
     ++pins_[id];
-    std::string legacy = legacy_path_of(id);
-    bool in_legacy = !env_.exists(path) && env_.exists(legacy);
-    Status st = env_.exists(path) || in_legacy ? env_.remove(tmp_path) : env_.rename(tmp_path, path);
+    bool here = env_.exists(path);
+    bool in_legacy = !here && env_.exists(legacy_path_of(id));
+    Status st = here || in_legacy ? env_.remove(tmp_path) : env_.rename(tmp_path, path);
     if (!st) {
       if (--pins_[id] == 0) pins_.erase(id);
       return st.error();
     }
-    if (in_legacy) path = legacy;
+    if (in_legacy) path = legacy_path_of(id);
   }
   // Synced even when the file was there: its rename may still be in flight in another batch.
   dirty.insert(path.substr(0, path.size() - id.size() - 1));
