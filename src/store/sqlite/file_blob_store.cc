@@ -176,15 +176,16 @@ Result<std::shared_ptr<const MappedFile>> FileBlobStore::read(const std::string&
     return std::shared_ptr<const MappedFile>(std::make_shared<StagedBlob>(std::move(bytes)));
   }
   auto file = env_.map_file(path_of(blob_id));
-  if (!file && file.error().kind == ErrorKind::NotFound) {
-    auto legacy = env_.map_file(legacy_path_of(blob_id));
-    if (legacy || legacy.error().kind != ErrorKind::NotFound) return legacy;
+  if (file || file.error().kind != ErrorKind::NotFound) return file;
+  if (inline_reader_) {
+    auto in_index = inline_reader_({blob_id});
+    if (!in_index) return in_index.error();
+    if (in_index->front()) return in_index->front();
   }
-  if (file || file.error().kind != ErrorKind::NotFound || !inline_reader_) return file;
-  auto in_index = inline_reader_({blob_id});
-  if (!in_index) return in_index.error();
-  if (in_index->front()) return in_index->front();
-  return file;  // neither: the file's error names the path
+  // Last, so that small blobs (in the index) cost no second failed open.
+  auto legacy = env_.map_file(legacy_path_of(blob_id));
+  if (legacy || legacy.error().kind != ErrorKind::NotFound) return legacy;
+  return file;  // nowhere: the file's error names the path
 }
 
 std::vector<Result<std::shared_ptr<const MappedFile>>> FileBlobStore::read_many(
