@@ -52,8 +52,8 @@ class Context:
         cmd = [self.args.bench, subcommand, *argv]
         if subcommand != "seed":
             settle_disk()
-        if self.args.loadgen_threads > 1 and subcommand != "seed":
-            cmd += ["--threads", str(self.args.loadgen_threads)]
+            if self.args.loadgen_threads > 1:
+                cmd += ["--threads", str(self.args.loadgen_threads)]
         self.commands.append((scenario, target, cmd))
         with open(self.log_path, "a") as log:
             log.write(f"\n$ {' '.join(cmd)}\n")
